@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# check.sh - edu's whole test suite (what "make check" and CI run):
+#   1. host: build for every matrix kernel (W=1, warnings are errors),
+#      checkpatch --strict, sparse C=2, shell syntax;
+#   2. guest: for each matrix kernel, one QEMU guest with two edu devices
+#      runs every tests/selftests test, then the harness checks the
+#      kernel log and taint.
+# Prints TAP as it goes and ends with "N passed, N failed, N skipped".
+#
+# Environment: KERNELS="KVER..." narrows the matrix, GUEST_TESTS="a.sh
+# b.sh" the guest tests (names in tests/selftests).
+set -u -o pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+T0=$(date +%s)
+pass=0 fail=0 skip=0
+
+# tally: pass TAP through, counting results
+tally() {
+	local line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"not ok"*) fail=$((fail + 1)) ;;
+		"ok"*"# SKIP"*) skip=$((skip + 1)) ;;
+		"ok"*) pass=$((pass + 1)) ;;
+		esac
+	done
+}
+result() {
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+}
+elapsed() { echo "$(($(date +%s) - T0)) s"; }
+
+if [ -n "${KERNELS:-}" ]; then
+	read -ra kernels <<<"$KERNELS"
+else
+	mapfile -t kernels < <(tests/vm/kernels) || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+echo "# host checks ($(elapsed))"
+tally < <(tests/host/build-matrix "${kernels[@]}" | sed -E 's/^build-matrix: (.*): ok .*/ok - build W=1 -Werror: \1/;
+	s/^build-matrix: (.*): FAILED(.*)/not ok - build W=1 -Werror: \1\2/; t; s/^/#   /')
+tally < <(tests/host/lint | sed -E 's/^(not )?ok [0-9]+ /\1ok /')
+tally < <(tests/host/healthcheck-test >&2; result $? "guest health check catches every report kind")
+tally < <(
+	rc=0
+	for f in tests/vm/* tests/host/* tests/check.sh tests/selftests/*; do
+		head -n 1 "$f" | grep -Eq '^#!/bin/(ba)?sh' || continue
+		bash -n "$f" || rc=1
+	done
+	result $rc "shell scripts parse"
+)
+
+mapfile -t tests < <(
+	if [ -n "${GUEST_TESTS:-}" ]; then
+		for t in $GUEST_TESTS; do echo "tests/selftests/$t"; done
+	else
+		ls tests/selftests/*.sh | grep -v '/lib\.sh$'
+	fi
+)
+for k in "${kernels[@]}"; do
+	echo "# guest suite on $k ($(elapsed))"
+	ko=build/$k/driver/edu.ko
+	if [ ! -f "$ko" ] || ! tests/vm/stage-module "$k" "build/stage/$k" "$ko" >/dev/null; then
+		tally < <(result 1 "$k: module staged for the guest")
+		continue
+	fi
+	tally < <(tests/vm/vmrun -s "build/stage/$k" -l build/vm "$k" \
+		tests/selftests/run-guest "${tests[@]}" 2>&1 | grep -v '^# guest: '
+		echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-$k")
+	rc=$(sed 's/rc=//' "build/vm/rc-$k")
+	case $rc in
+	124 | 125) tally < <(result 1 "$k: guest ran to the end (vmrun status $rc)") ;;
+	*) tally < <(result $((rc == 126)) "$k: kernel log clean, taint only O/E") ;;
+	esac
+done
+
+echo "# done in $(elapsed)"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]

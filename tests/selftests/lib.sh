@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# TAP helpers for edu's shell tests (sourced). Each test script prints
+# "ok N - name", "not ok N - name" or "ok N - name # SKIP why" lines;
+# run-guest counts them.
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$TESTS_DIR/../.." && pwd)
+EDU_VERSION_EXPECTED=$(cat "$TOP/VERSION")
+EDU_PCI_ID="1234:11e8"
+_tap_n=0
+_tap_failed=0
+
+# ok_if NAME COMMAND...: one TAP line from a command's exit status; the
+# command's output is shown (as TAP comments) only when it fails.
+ok_if() {
+	local name=$1 out
+	shift
+	_tap_n=$((_tap_n + 1))
+	if out=$("$@" 2>&1); then
+		echo "ok $_tap_n - $name"
+	else
+		echo "not ok $_tap_n - $name"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+		_tap_failed=1
+	fi
+	return 0
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
+# fail MESSAGE: for use inside a check function, prints why and fails.
+fail() {
+	echo "$*" >&2
+	return 1
+}
+
+tap_done() {
+	exit $_tap_failed
+}
+
+# edu_pci_devices: sysfs paths of every edu PCI function in the machine.
+# (bash builtins only: every fork costs milliseconds under TCG)
+edu_pci_devices() {
+	local d vendor device
+	for d in /sys/bus/pci/devices/*; do
+		read -r vendor <"$d/vendor"
+		read -r device <"$d/device"
+		[ "$vendor:$device" = "0x1234:0x11e8" ] && echo "$d"
+	done
+	return 0
+}
+
+edu_unload() {
+	[ -d /sys/module/edu ] || return 0
+	modprobe -r edu
+}
+
+# wait_for COUNT COMMAND...: retry a check for up to COUNT tenths of a second.
+wait_for() {
+	local n=$1
+	shift
+	while ! "$@" 2>/dev/null; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Install (as root) or print (otherwise) everything edu needs to build and
+# test: toolchain, QEMU, and the Debian kernel matrix with headers.
+# Idempotent: packages already installed are left alone.
+#
+# The 6.12 matrix kernels are resolved from apt at run time (the newest
+# linux-image-6.12.*+deb12-{amd64,rt-amd64}-unsigned), never hard-coded.
+set -eu -o pipefail
+
+TOOLS="qemu-system-x86 busybox-static kmod cpio build-essential pkg-config
+libnl-3-dev libnl-genl-3-dev sparse linux-source-6.12 gcc-multilib
+iproute2 ethtool jq python3 xz-utils zstd socat file procps util-linux pciutils
+bc flex bison libelf-dev libssl-dev"
+
+export DEBIAN_FRONTEND=noninteractive
+
+# newest_612 FLAVOUR: prints e.g. 6.12.117+deb12-amd64 for FLAVOUR=amd64
+newest_612() {
+	apt-cache search --names-only "^linux-image-6\.12\.[0-9]+\+deb12-$1-unsigned\$" |
+		sed -n "s/^linux-image-\(6\.12\.[0-9]*+deb12-$1\)-unsigned .*/\1/p" |
+		sort -V | tail -n 1
+}
+
+# apt's lists are needed to resolve the versions; refresh them when they
+# are missing or older than a day.
+lists_fresh() {
+	[ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]
+}
+
+if [ "$(id -u)" = 0 ] && ! lists_fresh; then
+	apt-get update -q >/dev/null
+fi
+
+v612=$(newest_612 amd64)
+vrt=$(newest_612 rt-amd64)
+if [ -z "$v612" ] || [ -z "$vrt" ]; then
+	echo "deps: cannot resolve the Debian 6.12 kernels from apt (run apt-get update?)" >&2
+	exit 1
+fi
+
+pkgs="$TOOLS linux-image-amd64 linux-headers-amd64
+linux-image-$v612-unsigned linux-headers-$v612
+linux-image-$vrt-unsigned linux-headers-$vrt"
+
+# shellcheck disable=SC2086
+missing=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' $pkgs 2>/dev/null |
+	awk '$1 == "ii" { print $2 }' | sort | comm -13 - <(printf '%s\n' $pkgs | sort)) || true
+
+if [ -z "$missing" ]; then
+	echo "deps: all installed (6.12: $v612, rt: $vrt)"
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages; as root run:" >&2
+	# shellcheck disable=SC2086
+	echo "  apt-get install -y --no-install-recommends" $missing >&2
+	exit 1
+fi
+
+echo "deps: installing:" $missing
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
