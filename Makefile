@@ -28,7 +28,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(TOP)/driver EDU_VERSION=$(VERSION)
 
-.PHONY: all module tools deps check demo matrix lint install clean help
+.PHONY: all module tools selftests deps check demo matrix lint install clean help
 
 all: module tools
 
@@ -38,6 +38,10 @@ module:
 	$(KMAKE) modules
 
 tools:
+
+# Test programs that run inside the guests.
+selftests:
+	$(MAKE) -C tests/selftests
 
 deps:
 	tests/vm/deps.sh

@@ -42,4 +42,11 @@ static inline void __iomem *edu_compat_iomap_bar(struct pci_dev *pdev, int bar,
 #endif
 }
 
+/* struct class's devnode() takes a const device since 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define edu_compat_devnode_dev	const struct device
+#else
+#define edu_compat_devnode_dev	struct device
+#endif
+
 #endif /* _EDU_COMPAT_H */

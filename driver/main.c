@@ -2,10 +2,15 @@
 /*
  * edu - driver for QEMU's "edu" educational PCI device
  *
- * This file holds module init/exit, module parameters and the pci_driver:
- * probe checks the device's identity and liveness before anything else
+ * This file holds module init/exit, module parameters and the pci_driver.
+ * Probe checks the device's identity and liveness before anything else
  * touches it, and every resource it takes is managed (pcim_/devm_), so
- * remove only has to quiesce the hardware.
+ * remove only has to fence off users and quiesce the hardware.
+ *
+ * Lifetime: struct edu_dev is refcounted through its class device. Probe
+ * registers the action that drops its own reference first, so devres
+ * runs it last, after the IRQ is freed and the BAR unmapped; open files
+ * keep the structure (not the hardware) alive after that.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,11 +20,10 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
-#include <linux/random.h>
+#include <linux/slab.h>
 
 #include "compat.h"
 #include "edu.h"
-#include "edu_hw.h"
 
 /* QEMU's edu_instance_init() masks RAM addresses to 28 bits by default. */
 #define EDU_DMA_BITS_MIN	24
@@ -45,53 +49,6 @@ MODULE_PARM_DESC(dma_bits,
 /* Hands out N in eduN; the lowest free index is reused after a remove. */
 static DEFINE_IDA(edu_ida);
 
-/*
- * The device has no reset: a previous driver (or a guest reboot) may have
- * left the factorial interrupt enabled or reasons raised. Disable and ack
- * everything so a stale level-triggered INTx cannot fire at us.
- */
-static void edu_hw_quiesce(struct edu_dev *edu)
-{
-	edu_write(edu, EDU_REG_STATUS, 0);
-	edu_write(edu, EDU_REG_IRQ_ACK, EDU_IRQ_ALL);
-}
-
-static int edu_hw_check_identity(struct edu_dev *edu)
-{
-	struct device *dev = &edu->pdev->dev;
-	u32 id = edu_read(edu, EDU_REG_ID);
-
-	if (PCI_POSSIBLE_ERROR(id))
-		return dev_err_probe(dev, -ENODEV, "device does not respond (ID 0x%08x)\n", id);
-
-	if (FIELD_GET(EDU_ID_MAGIC_MASK, id) != EDU_ID_MAGIC ||
-	    FIELD_GET(EDU_ID_MAJOR_MASK, id) != EDU_ID_MAJOR_SUPPORTED)
-		return dev_err_probe(dev, -ENODEV,
-				     "unsupported hardware ID 0x%08x, expected 0x%02xxx00%02x\n",
-				     id, EDU_ID_MAJOR_SUPPORTED, EDU_ID_MAGIC);
-
-	edu->hw_id = id;
-	return 0;
-}
-
-/* A live device answers each write to the liveness register with its NOT. */
-static int edu_hw_check_liveness(struct edu_dev *edu)
-{
-	u32 patterns[] = { get_random_u32(), 0x55555555, 0xaaaaaaaa };
-	unsigned int i;
-	u32 got;
-
-	for (i = 0; i < ARRAY_SIZE(patterns); i++) {
-		edu_write(edu, EDU_REG_LIVENESS, patterns[i]);
-		got = edu_read(edu, EDU_REG_LIVENESS);
-		if (got != ~patterns[i])
-			return dev_err_probe(&edu->pdev->dev, -EIO,
-					     "liveness check failed: wrote 0x%08x, read 0x%08x, expected 0x%08x\n",
-					     patterns[i], got, ~patterns[i]);
-	}
-	return 0;
-}
-
 static void edu_index_release(void *data)
 {
 	struct edu_dev *edu = data;
@@ -102,14 +59,16 @@ static void edu_index_release(void *data)
 static int edu_index_alloc(struct edu_dev *edu)
 {
 	struct device *dev = &edu->pdev->dev;
-	int index;
+	int index, ret;
 
 	index = ida_alloc_max(&edu_ida, EDU_MAX_DEVICES - 1, GFP_KERNEL);
 	if (index < 0)
 		return dev_err_probe(dev, index, "no free device index\n");
-	edu->index = index;
 
-	return devm_add_action_or_reset(dev, edu_index_release, edu);
+	ret = devm_add_action_or_reset(dev, edu_index_release, edu);
+	if (ret)
+		return ret;
+	return edu_dev_set_index(edu, index);
 }
 
 static int edu_map_bar(struct edu_dev *edu)
@@ -129,16 +88,28 @@ static int edu_map_bar(struct edu_dev *edu)
 	return 0;
 }
 
+static void edu_put(void *data)
+{
+	struct edu_dev *edu = data;
+
+	put_device(&edu->dev);
+}
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
 	struct edu_dev *edu;
 	int ret;
 
-	edu = devm_kzalloc(dev, sizeof(*edu), GFP_KERNEL);
+	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
 	if (!edu)
 		return -ENOMEM;
 	edu->pdev = pdev;
+	edu_dev_init(edu, dev);
+	/* First action registered, so the last one run: see the top. */
+	ret = devm_add_action_or_reset(dev, edu_put, edu);
+	if (ret)
+		return ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -156,10 +127,11 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(dma_bits));
+	edu->dma_bits = dma_bits;
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(edu->dma_bits));
 	if (ret)
 		return dev_err_probe(dev, ret, "%u-bit DMA is not supported here (dma_bits=)\n",
-				     dma_bits);
+				     edu->dma_bits);
 
 	ret = edu_index_alloc(edu);
 	if (ret)
@@ -167,18 +139,42 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	edu_hw_quiesce(edu);
 	pci_set_master(pdev);
-	pci_set_drvdata(pdev, edu);
 
-	dev_info(dev, "edu%d: hardware version %u.%u, %u-bit DMA\n", edu->index,
+	ret = edu_irq_init(edu);
+	if (ret)
+		return ret;
+	edu_hw_start(edu);
+
+	pci_set_drvdata(pdev, edu);
+	ret = edu_cdev_add(edu);
+	if (ret)
+		return ret;
+
+	dev_info(dev, "%s: hardware version %u.%u, %s IRQ %d, %u-bit DMA\n", dev_name(&edu->dev),
 		 (u32)FIELD_GET(EDU_ID_MAJOR_MASK, edu->hw_id),
-		 (u32)FIELD_GET(EDU_ID_MINOR_MASK, edu->hw_id), dma_bits);
+		 (u32)FIELD_GET(EDU_ID_MINOR_MASK, edu->hw_id),
+		 edu->irq_mode == EDU_IRQ_MODE_MSI ? "MSI" : "INTx", edu->irq, edu->dma_bits);
 	return 0;
+}
+
+/*
+ * Fence off users: wake every waiter (their conditions test ->gone), then
+ * wait for the file operations in flight to leave. After this nothing
+ * reaches the registers, which devres unmaps once remove returns.
+ */
+static void edu_unplug(struct edu_dev *edu)
+{
+	WRITE_ONCE(edu->gone, true);
+	wake_up_all(&edu->irq_wq);
+	down_write(&edu->unplug_lock);
+	up_write(&edu->unplug_lock);
 }
 
 static void edu_remove(struct pci_dev *pdev)
 {
 	struct edu_dev *edu = pci_get_drvdata(pdev);
 
+	edu_unplug(edu);
 	edu_hw_quiesce(edu);
 	pci_clear_master(pdev);
 }
@@ -202,7 +198,28 @@ static struct pci_driver edu_pci_driver = {
 	.remove		= edu_remove,
 	.shutdown	= edu_shutdown,
 };
-module_pci_driver(edu_pci_driver);
+
+static int __init edu_init(void)
+{
+	int ret;
+
+	ret = edu_chardev_init();
+	if (ret)
+		return ret;
+
+	ret = pci_register_driver(&edu_pci_driver);
+	if (ret)
+		edu_chardev_exit();
+	return ret;
+}
+module_init(edu_init);
+
+static void __exit edu_exit(void)
+{
+	pci_unregister_driver(&edu_pci_driver);
+	edu_chardev_exit();
+}
+module_exit(edu_exit);
 
 MODULE_AUTHOR("The edu developers");
 MODULE_DESCRIPTION("Driver for QEMU's edu educational PCI device");

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * edu - userspace API of the driver for QEMU's edu PCI device.
+ *
+ * Each bound device is a character device /dev/eduN. Its ioctls take
+ * structures made of fixed-width fields only, with explicit padding, so
+ * the layout is identical for 32-bit and 64-bit processes (the driver's
+ * compat_ioctl is compat_ptr_ioctl). Every "flags" and "reserved" field
+ * a caller passes in must be zero, or the call fails with EINVAL: that
+ * leaves room to extend the structures later.
+ *
+ * Errors common to every ioctl:
+ *   ENOTTY  unknown command (including a known number with another size)
+ *   EFAULT  the argument pointer is not readable/writable
+ *   EINVAL  nonzero flags/reserved, or a field out of range
+ *   ENODEV  the device was removed (hot-unplug, unbind) while open
+ *   EINTR   interrupted by a signal while waiting for the device
+ *   ETIMEDOUT the device did not interrupt in time
+ *
+ * Magic 0xED is free in Documentation/userspace-api/ioctl/ioctl-number.rst.
+ */
+#ifndef _UAPI_LINUX_EDU_H
+#define _UAPI_LINUX_EDU_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define EDU_IOC_MAGIC		0xED
+
+/**
+ * enum edu_irq_mode - interrupt delivery of a device
+ * @EDU_IRQ_MODE_INTX: legacy INTx (level triggered, possibly shared)
+ * @EDU_IRQ_MODE_MSI: message-signalled interrupt
+ */
+enum edu_irq_mode {
+	EDU_IRQ_MODE_INTX = 1,
+	EDU_IRQ_MODE_MSI = 2,
+};
+
+/* Interrupt reasons: bit N of the device's interrupt status register. */
+#define EDU_IRQ_REASON_FACTORIAL	0x00000001u	/* factorial done */
+#define EDU_IRQ_REASON_DMA		0x00000100u	/* DMA transfer done */
+/* Reasons userspace may raise with EDU_IOC_RAISE_IRQ. */
+#define EDU_IRQ_REASONS_USER		0xffff0000u
+#define EDU_IRQ_REASONS			32
+
+#define EDU_VERSION_LEN			16
+#define EDU_PCI_ADDR_LEN		16
+
+/**
+ * struct edu_info - EDU_IOC_INFO: what the device and driver are
+ * @hw_id: identification register (0x010000ed: version 1.0)
+ * @hw_major: hardware major version (bits 31:24 of @hw_id)
+ * @hw_minor: hardware minor version (bits 23:16 of @hw_id)
+ * @index: N in /dev/eduN
+ * @irq_mode: enum edu_irq_mode in use
+ * @irq_vector: Linux interrupt number (as in /proc/interrupts)
+ * @dma_bits: RAM address bits the device reaches (its DMA mask)
+ * @reserved0: zero
+ * @driver_version: NUL-terminated driver version, e.g. "0.2.0"
+ * @pci_addr: NUL-terminated PCI address, e.g. "0000:00:04.0"
+ * @reserved: zero
+ */
+struct edu_info {
+	__u32 hw_id;
+	__u32 hw_major;
+	__u32 hw_minor;
+	__u32 index;
+	__u32 irq_mode;
+	__u32 irq_vector;
+	__u32 dma_bits;
+	__u32 reserved0;
+	char driver_version[EDU_VERSION_LEN];
+	char pci_addr[EDU_PCI_ADDR_LEN];
+	__u64 reserved[4];
+};
+
+/**
+ * struct edu_liveness - EDU_IOC_LIVENESS: write @value to the liveness
+ * register and read it back; a live device answers with its bitwise NOT
+ * @value: in: any value
+ * @result: out: what the device answered (~@value when alive)
+ * @flags: in: zero
+ * @reserved: in: zero
+ */
+struct edu_liveness {
+	__u32 value;
+	__u32 result;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* Largest n EDU_IOC_FACTORIAL accepts: the device loops n times. */
+#define EDU_FACTORIAL_MAX	100000000u
+/*
+ * struct edu_factorial and edu_irq_raise flag: busy-poll for the result
+ * instead of sleeping until the interrupt thread wakes the caller. Costs
+ * a CPU; exists as the baseline the interrupt path is benchmarked against.
+ */
+#define EDU_FLAG_POLL		0x1u
+
+/**
+ * struct edu_factorial - EDU_IOC_FACTORIAL: n! computed by the device,
+ * modulo 2^32 (so 0 for n >= 34), completed by its interrupt. One
+ * computation runs at a time per device; callers queue.
+ * @n: in: 0..EDU_FACTORIAL_MAX (larger: EINVAL)
+ * @result: out: n! mod 2^32
+ * @flags: in: 0 or EDU_FLAG_POLL
+ * @reserved: in: zero
+ */
+struct edu_factorial {
+	__u32 n;
+	__u32 result;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct edu_irq_raise - EDU_IOC_RAISE_IRQ: make the device raise an
+ * interrupt with the given reasons and wait until the driver's interrupt
+ * thread has seen them all
+ * @reasons: in: nonzero, only bits of EDU_IRQ_REASONS_USER
+ * @flags: in: 0 or EDU_FLAG_POLL
+ * @latency_ns: out: time from the raise to the wake-up of the caller
+ */
+struct edu_irq_raise {
+	__u32 reasons;
+	__u32 flags;
+	__u64 latency_ns;
+};
+
+/**
+ * struct edu_stats - EDU_IOC_GET_STATS: device counters since probe or
+ * the last EDU_IOC_RESET_STATS
+ * @irqs: interrupts handled (the device had a reason pending)
+ * @irqs_spurious: interrupts that were not ours (shared INTx)
+ * @irq_reasons: per reason bit, how often the interrupt thread saw it
+ * @factorials: factorials completed
+ * @timeouts: waits for the device that timed out
+ * @reserved: zero
+ */
+struct edu_stats {
+	__u64 irqs;
+	__u64 irqs_spurious;
+	__u64 irq_reasons[EDU_IRQ_REASONS];
+	__u64 factorials;
+	__u64 timeouts;
+	__u64 reserved[8];
+};
+
+#define EDU_IOC_INFO		_IOR(EDU_IOC_MAGIC, 0x00, struct edu_info)
+#define EDU_IOC_LIVENESS	_IOWR(EDU_IOC_MAGIC, 0x01, struct edu_liveness)
+#define EDU_IOC_FACTORIAL	_IOWR(EDU_IOC_MAGIC, 0x02, struct edu_factorial)
+#define EDU_IOC_RAISE_IRQ	_IOWR(EDU_IOC_MAGIC, 0x03, struct edu_irq_raise)
+#define EDU_IOC_GET_STATS	_IOR(EDU_IOC_MAGIC, 0x04, struct edu_stats)
+/* Needs CAP_SYS_ADMIN (EPERM otherwise). */
+#define EDU_IOC_RESET_STATS	_IO(EDU_IOC_MAGIC, 0x05)
+
+#endif /* _UAPI_LINUX_EDU_H */
