@@ -38,6 +38,7 @@ module:
 	$(KMAKE) modules
 
 tools:
+	$(MAKE) -C tools/eductl VERSION=$(VERSION)
 
 # Test programs that run inside the guests.
 selftests:
@@ -63,6 +64,7 @@ install: module
 
 clean:
 	-$(KMAKE) clean 2>/dev/null
+	$(MAKE) -C tools/eductl clean
 	rm -rf $(BUILD)
 
 help:

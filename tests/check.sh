@@ -44,10 +44,11 @@ echo "# host checks ($(elapsed))"
 tally < <(tests/host/build-matrix "${kernels[@]}" | sed -E 's/^build-matrix: (.*): ok .*/ok - build W=1 -Werror: \1/;
 	s/^build-matrix: (.*): FAILED(.*)/not ok - build W=1 -Werror: \1\2/; t; s/^/#   /')
 tally < <(tests/host/lint | sed -E 's/^(not )?ok [0-9]+ /\1ok /')
-tally < <(make -s selftests >build/tools.log 2>&1
+tally < <(make -s tools selftests >build/tools.log 2>&1
 	rc=$?
 	[ $rc = 0 ] || sed 's/^/#   /' build/tools.log
-	result $rc "guest tests build with -Werror")
+	result $rc "eductl and guest tests build with -Werror")
+tally < <(make -s -C tools/eductl check 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - eductl (host): /; /^1\.\./d')
 tally < <(tests/host/healthcheck-test >&2; result $? "guest health check catches every report kind")
 tally < <(
 	rc=0
