@@ -28,7 +28,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(TOP)/driver EDU_VERSION=$(VERSION)
 
-.PHONY: all module tools selftests deps check demo matrix lint install clean help
+.PHONY: all module tools selftests deps check demo bench matrix lint install clean help
 
 all: module tools
 
@@ -40,15 +40,19 @@ module:
 tools:
 	$(MAKE) -C tools/eductl VERSION=$(VERSION)
 
-# Test programs that run inside the guests.
+# Test and benchmark programs that run inside the guests.
 selftests:
 	$(MAKE) -C tests/selftests
+	$(MAKE) -C bench
 
 deps:
 	tests/vm/deps.sh
 
 check: deps
 	tests/check.sh
+
+bench: deps
+	bench/run
 
 demo: deps
 	tests/vm/demo

@@ -47,7 +47,7 @@ tally < <(tests/host/lint | sed -E 's/^(not )?ok [0-9]+ /\1ok /')
 tally < <(make -s tools selftests >build/tools.log 2>&1
 	rc=$?
 	[ $rc = 0 ] || sed 's/^/#   /' build/tools.log
-	result $rc "eductl and guest tests build with -Werror")
+	result $rc "eductl, guest tests and benchmarks build with -Werror")
 tally < <(make -s -C tools/eductl check 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - eductl (host): /; /^1\.\./d')
 tally < <(tests/host/healthcheck-test >&2; result $? "guest health check catches every report kind")
 tally < <(
