@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * edu - the character devices /dev/eduN and their ioctls.
+ * edu - the character devices /dev/eduN: read/write/lseek on the device
+ * buffer through DMA, poll, mmap of a DMA-coherent buffer, and ioctls.
  *
  * Each open file holds a reference on the edu_dev (through its class
  * device), so the structure outlives a hot-unplug; after remove every
@@ -10,6 +11,8 @@
 #include <linux/capability.h>
 #include <linux/cleanup.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -32,25 +35,190 @@ static struct class edu_class = {
 	.devnode = edu_devnode,
 };
 
-static int edu_open(struct inode *inode, struct file *file)
+/**
+ * struct edu_file - an open /dev/eduN
+ * @edu: the device (a reference is held)
+ * @lock: protects @mmap_buf
+ * @mmap_buf: the buffer mmap() gave this file, NULL before
+ */
+struct edu_file {
+	struct edu_dev *edu;
+	struct mutex lock;	/* protects mmap_buf */
+	struct edu_dma_buf *mmap_buf;
+};
+
+static int edu_fop_open(struct inode *inode, struct file *file)
 {
 	struct edu_dev *edu = container_of(inode->i_cdev, struct edu_dev, cdev);
+	struct edu_file *ef;
 
 	guard(rwsem_read)(&edu->unplug_lock);
 	if (edu->gone)
 		return -ENODEV;
 
+	ef = kzalloc(sizeof(*ef), GFP_KERNEL);
+	if (!ef)
+		return -ENOMEM;
+	mutex_init(&ef->lock);
+	ef->edu = edu;
 	get_device(&edu->dev);
-	file->private_data = edu;
-	return nonseekable_open(inode, file);
+	file->private_data = ef;
+	return 0;
 }
 
-static int edu_release(struct inode *inode, struct file *file)
+static int edu_fop_release(struct inode *inode, struct file *file)
 {
-	struct edu_dev *edu = file->private_data;
+	struct edu_file *ef = file->private_data;
 
-	put_device(&edu->dev);
+	/* The last mapping is gone too: a VMA holds its file. */
+	if (ef->mmap_buf)
+		edu_dma_buf_put(ef->mmap_buf);
+	put_device(&ef->edu->dev);
+	mutex_destroy(&ef->lock);
+	kfree(ef);
 	return 0;
+}
+
+/*
+ * Move @len bytes between user memory and the device buffer at @pos
+ * through a DMA-coherent bounce buffer. With @partial, read()/write()
+ * semantics: a partial user copy moves what could be copied; without, a
+ * partial copy is -EFAULT and nothing goes to the device.
+ * Return: bytes moved or -errno.
+ */
+static ssize_t edu_dma_copy(struct edu_dev *edu, void __user *ubuf, u32 pos, u32 len,
+			    bool to_dev, bool nonblock, bool partial)
+{
+	struct edu_dma_buf *buf;
+	size_t left;
+	ssize_t ret;
+
+	buf = edu_dma_buf_alloc(edu, len);
+	if (!buf)
+		return -ENOMEM;
+
+	if (to_dev) {
+		left = copy_from_user(buf->cpu, ubuf, len);
+		if (left == len || (left && !partial)) {
+			ret = -EFAULT;
+			goto out_put;
+		}
+		len -= left;
+	}
+	ret = edu_dma_transfer(edu, buf, 0, pos, len, to_dev, nonblock);
+	if (ret)
+		goto out_put;
+	if (!to_dev) {
+		left = copy_to_user(ubuf, buf->cpu, len);
+		if (left == len || (left && !partial)) {
+			ret = -EFAULT;
+			goto out_put;
+		}
+		len -= left;
+	}
+	ret = len;
+out_put:
+	edu_dma_buf_put(buf);
+	return ret;
+}
+
+/* Bytes of a transfer at @pos the usable buffer holds; 0 at or past its end. */
+static u32 edu_span(loff_t pos, size_t count)
+{
+	if (pos >= edu_buf_size)
+		return 0;
+	return min_t(size_t, count, edu_buf_size - pos);
+}
+
+static ssize_t edu_fop_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = ((struct edu_file *)file->private_data)->edu;
+	ssize_t ret;
+	u32 len;
+
+	guard(rwsem_read)(&edu->unplug_lock);
+	if (edu->gone)
+		return -ENODEV;
+	if (*ppos < 0)
+		return -EINVAL;
+
+	len = edu_span(*ppos, count);
+	if (!len)
+		return 0;
+
+	ret = edu_dma_copy(edu, ubuf, *ppos, len, false, file->f_flags & O_NONBLOCK, true);
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static ssize_t edu_fop_write(struct file *file, const char __user *ubuf, size_t count,
+			     loff_t *ppos)
+{
+	struct edu_dev *edu = ((struct edu_file *)file->private_data)->edu;
+	ssize_t ret;
+	u32 len;
+
+	guard(rwsem_read)(&edu->unplug_lock);
+	if (edu->gone)
+		return -ENODEV;
+	if (*ppos < 0)
+		return -EINVAL;
+	if (!count)
+		return 0;
+
+	len = edu_span(*ppos, count);
+	if (!len)
+		return -ENOSPC;
+
+	ret = edu_dma_copy(edu, (void __user *)ubuf, *ppos, len, true,
+			   file->f_flags & O_NONBLOCK, true);
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+/* The file is as long as the usable device buffer. */
+static loff_t edu_fop_llseek(struct file *file, loff_t offset, int whence)
+{
+	return fixed_size_llseek(file, offset, whence, edu_buf_size);
+}
+
+/* Readable and writable without blocking when the DMA engine is idle. */
+static __poll_t edu_fop_poll(struct file *file, poll_table *wait)
+{
+	struct edu_dev *edu = ((struct edu_file *)file->private_data)->edu;
+
+	poll_wait(file, &edu->irq_wq, wait);
+	if (READ_ONCE(edu->gone))
+		return EPOLLERR | EPOLLHUP;
+	return edu_dma_idle(edu) ? EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM : 0;
+}
+
+#define EDU_MMAP_SIZE	PAGE_ALIGN(EDU_DMA_BUF_SIZE)
+
+/* One DMA-coherent buffer per file, the RAM side of EDU_DMA_F_MMAP. */
+static int edu_fop_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct edu_file *ef = file->private_data;
+	struct edu_dev *edu = ef->edu;
+	unsigned long size = vma->vm_end - vma->vm_start;
+
+	if (vma->vm_pgoff || size > EDU_MMAP_SIZE || !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	guard(rwsem_read)(&edu->unplug_lock);
+	if (edu->gone)
+		return -ENODEV;
+
+	guard(mutex)(&ef->lock);
+	if (!ef->mmap_buf) {
+		ef->mmap_buf = edu_dma_buf_alloc(edu, EDU_MMAP_SIZE);
+		if (!ef->mmap_buf)
+			return -ENOMEM;
+	}
+	return dma_mmap_coherent(&edu->pdev->dev, vma, ef->mmap_buf->cpu, ef->mmap_buf->dma,
+				 size);
 }
 
 static int edu_ioctl_info(struct edu_dev *edu, void __user *uarg)
@@ -125,6 +293,46 @@ static int edu_ioctl_get_stats(struct edu_dev *edu, void __user *uarg)
 	return copy_to_user(uarg, stats, sizeof(*stats)) ? -EFAULT : 0;
 }
 
+static int edu_ioctl_dma_mmap(struct edu_file *ef, const struct edu_dma_xfer *req,
+			      bool to_dev, bool nonblock)
+{
+	if (req->addr)
+		return -EINVAL;
+
+	guard(mutex)(&ef->lock);
+	if (!ef->mmap_buf)
+		return -ENXIO;
+	return edu_dma_transfer(ef->edu, ef->mmap_buf, req->mmap_offset, req->dev_offset,
+				req->len, to_dev, nonblock);
+}
+
+static int edu_ioctl_dma(struct edu_file *ef, void __user *uarg, bool nonblock)
+{
+	const u32 dirs = EDU_DMA_TO_DEVICE | EDU_DMA_FROM_DEVICE;
+	struct edu_dma_xfer req;
+	bool to_dev;
+	ssize_t ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved || (req.flags & ~(dirs | EDU_DMA_F_MMAP)) ||
+	    hweight32(req.flags & dirs) != 1)
+		return -EINVAL;
+	/* Never shortened, unlike read/write: the whole range must fit. */
+	if (!req.len || req.len > edu_buf_size || req.dev_offset > edu_buf_size - req.len)
+		return -EINVAL;
+
+	to_dev = req.flags & EDU_DMA_TO_DEVICE;
+	if (req.flags & EDU_DMA_F_MMAP)
+		return edu_ioctl_dma_mmap(ef, &req, to_dev, nonblock);
+
+	if (req.mmap_offset)
+		return -EINVAL;
+	ret = edu_dma_copy(ef->edu, u64_to_user_ptr(req.addr), req.dev_offset, req.len, to_dev,
+			   nonblock, false);
+	return ret < 0 ? ret : 0;
+}
+
 static int edu_ioctl_reset_stats(struct edu_dev *edu)
 {
 	if (!capable(CAP_SYS_ADMIN))
@@ -133,9 +341,10 @@ static int edu_ioctl_reset_stats(struct edu_dev *edu)
 	return 0;
 }
 
-static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long edu_fop_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct edu_dev *edu = file->private_data;
+	struct edu_file *ef = file->private_data;
+	struct edu_dev *edu = ef->edu;
 	void __user *uarg = (void __user *)arg;
 
 	guard(rwsem_read)(&edu->unplug_lock);
@@ -155,6 +364,8 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return edu_ioctl_get_stats(edu, uarg);
 	case EDU_IOC_RESET_STATS:
 		return edu_ioctl_reset_stats(edu);
+	case EDU_IOC_DMA:
+		return edu_ioctl_dma(ef, uarg, file->f_flags & O_NONBLOCK);
 	default:
 		return -ENOTTY;
 	}
@@ -162,28 +373,38 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations edu_fops = {
 	.owner = THIS_MODULE,
-	.open = edu_open,
-	.release = edu_release,
-	.unlocked_ioctl = edu_ioctl,
+	.open = edu_fop_open,
+	.release = edu_fop_release,
+	.read = edu_fop_read,
+	.write = edu_fop_write,
+	.llseek = edu_fop_llseek,
+	.poll = edu_fop_poll,
+	.mmap = edu_fop_mmap,
+	.unlocked_ioctl = edu_fop_ioctl,
 	/* Every argument has the same layout for 32-bit callers. */
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
 static void edu_dev_release(struct device *dev)
 {
-	kfree(to_edu_dev(dev));
+	struct edu_dev *edu = to_edu_dev(dev);
+
+	pci_dev_put(edu->pdev);
+	kfree(edu);
 }
 
 /**
  * edu_dev_init() - initialise the class device that carries edu's lifetime
  * @edu: zeroed memory from kzalloc(); freed by the last put_device()
- * @parent: the PCI device
+ * @pdev: the PCI device; held until then, as buffers allocated for it
+ *	may be freed after remove
  */
-void edu_dev_init(struct edu_dev *edu, struct device *parent)
+void edu_dev_init(struct edu_dev *edu, struct pci_dev *pdev)
 {
+	edu->pdev = pci_dev_get(pdev);
 	device_initialize(&edu->dev);
 	edu->dev.class = &edu_class;
-	edu->dev.parent = parent;
+	edu->dev.parent = &pdev->dev;
 	edu->dev.release = edu_dev_release;
 	init_rwsem(&edu->unplug_lock);
 	mutex_init(&edu->hw_lock);

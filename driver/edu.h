@@ -12,8 +12,12 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <uapi/linux/edu.h>
 
@@ -34,7 +38,12 @@
  * @irqs_spurious: interrupts without one (shared INTx) or from a dead device
  * @reasons: per reason bit, times the interrupt thread saw it
  * @factorials: factorials completed
- * @timeouts: waits for the device that timed out
+ * @timeouts: factorial and interrupt waits that timed out
+ * @dma_bytes: bytes moved by DMA, [0] to the device, [1] from it
+ * @dma_xfers: transfers completed, same order
+ * @dma_errors: transfers failed
+ * @dma_timeouts: transfers the device did not complete in time
+ * @dma_queue_hwm: most transfers queued or in flight at once
  */
 struct edu_counters {
 	atomic64_t irqs;
@@ -42,6 +51,73 @@ struct edu_counters {
 	atomic64_t reasons[EDU_IRQ_REASONS];
 	atomic64_t factorials;
 	atomic64_t timeouts;
+	atomic64_t dma_bytes[2];
+	atomic64_t dma_xfers[2];
+	atomic64_t dma_errors;
+	atomic64_t dma_timeouts;
+	atomic64_t dma_queue_hwm;
+};
+
+/**
+ * struct edu_dma_buf - RAM side of transfers: DMA-coherent memory
+ * @ref: held by its owner (a file's mmap, a copy) and by each request
+ *	using it, so memory the device may still write is never freed
+ * @edu: device the memory was allocated for (a reference is held)
+ * @cpu: kernel address
+ * @dma: bus address
+ * @size: bytes
+ */
+struct edu_dma_buf {
+	struct kref ref;
+	struct edu_dev *edu;
+	void *cpu;
+	dma_addr_t dma;
+	size_t size;
+};
+
+/**
+ * struct edu_dma_req - one transfer, from the driver's kmem_cache
+ * @node: in edu_dma.queue while queued
+ * @ref: one for the submitter, one for the engine while queued/active
+ * @buf: RAM side (a reference is held)
+ * @buf_off: offset in @buf
+ * @dev_off: offset in the device buffer
+ * @len: bytes
+ * @to_dev: direction
+ * @status: 0 or -errno, valid once @done
+ * @done: the engine is finished with the request (set under edu_dma.lock)
+ */
+struct edu_dma_req {
+	struct list_head node;
+	struct kref ref;
+	struct edu_dma_buf *buf;
+	u32 buf_off;
+	u32 dev_off;
+	u32 len;
+	bool to_dev;
+	int status;
+	bool done;
+};
+
+/**
+ * struct edu_dma - the device's DMA engine: one transfer at a time
+ * @lock: protects every other field
+ * @queue: requests waiting for the engine
+ * @active: the request the device is executing
+ * @stalled: a request that timed out while the device still ran it; its
+ *	buffer stays alive until the device stops
+ * @depth: requests queued or active
+ * @watchdog: fails @active after dma_timeout_ms, then waits out @stalled
+ * @stopped: no new requests (remove)
+ */
+struct edu_dma {
+	spinlock_t lock;	/* protects the engine's state below */
+	struct list_head queue;
+	struct edu_dma_req *active;
+	struct edu_dma_req *stalled;
+	unsigned int depth;
+	struct delayed_work watchdog;
+	bool stopped;
 };
 
 /**
@@ -66,10 +142,11 @@ struct edu_counters {
  *	(liveness write + read)
  * @fact_lock: serialises factorials (one computation in the device)
  * @raise_lock: serialises software-raised interrupts
- * @irq_wq: woken by the interrupt thread and by remove
+ * @irq_wq: woken by the interrupt thread, the DMA engine and remove
  * @irq_pending: reasons acked by the hard handler, not yet seen by the
  *	thread
  * @user_seen: user reasons (EDU_IRQ_REASONS_USER) seen by the thread
+ * @dma: the DMA engine
  * @stats: counters
  */
 struct edu_dev {
@@ -93,6 +170,7 @@ struct edu_dev {
 	atomic_t irq_pending;
 	atomic_t user_seen;
 
+	struct edu_dma dma;
 	struct edu_counters stats;
 };
 
@@ -126,11 +204,24 @@ void edu_stats_reset(struct edu_dev *edu);
 int edu_irq_init(struct edu_dev *edu);
 const char *edu_irq_mode_name(enum edu_irq_mode mode);
 
+/* dma.c */
+extern unsigned int edu_buf_size;
+int edu_dma_module_init(void);
+void edu_dma_module_exit(void);
+int edu_dma_init(struct edu_dev *edu);
+void edu_dma_stop(struct edu_dev *edu);
+void edu_dma_irq(struct edu_dev *edu);
+bool edu_dma_idle(struct edu_dev *edu);
+struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size);
+void edu_dma_buf_put(struct edu_dma_buf *buf);
+int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, u32 dev_off,
+		     u32 len, bool to_dev, bool nonblock);
+
 /* chardev.c */
 int edu_chardev_init(void);
 void edu_chardev_exit(void);
 int edu_cdev_add(struct edu_dev *edu);
-void edu_dev_init(struct edu_dev *edu, struct device *parent);
+void edu_dev_init(struct edu_dev *edu, struct pci_dev *pdev);
 int edu_dev_set_index(struct edu_dev *edu, int index);
 
 #endif /* _EDU_H */

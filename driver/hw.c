@@ -214,6 +214,13 @@ void edu_stats_read(struct edu_dev *edu, struct edu_stats *stats)
 		stats->irq_reasons[i] = atomic64_read(&edu->stats.reasons[i]);
 	stats->factorials = atomic64_read(&edu->stats.factorials);
 	stats->timeouts = atomic64_read(&edu->stats.timeouts);
+	stats->dma_bytes_to_dev = atomic64_read(&edu->stats.dma_bytes[0]);
+	stats->dma_bytes_from_dev = atomic64_read(&edu->stats.dma_bytes[1]);
+	stats->dma_xfers_to_dev = atomic64_read(&edu->stats.dma_xfers[0]);
+	stats->dma_xfers_from_dev = atomic64_read(&edu->stats.dma_xfers[1]);
+	stats->dma_errors = atomic64_read(&edu->stats.dma_errors);
+	stats->dma_timeouts = atomic64_read(&edu->stats.dma_timeouts);
+	stats->dma_queue_hwm = atomic64_read(&edu->stats.dma_queue_hwm);
 }
 
 /* Not a snapshot: counters that move meanwhile keep their increments. */
@@ -227,4 +234,11 @@ void edu_stats_reset(struct edu_dev *edu)
 		atomic64_set(&edu->stats.reasons[i], 0);
 	atomic64_set(&edu->stats.factorials, 0);
 	atomic64_set(&edu->stats.timeouts, 0);
+	for (i = 0; i < 2; i++) {
+		atomic64_set(&edu->stats.dma_bytes[i], 0);
+		atomic64_set(&edu->stats.dma_xfers[i], 0);
+	}
+	atomic64_set(&edu->stats.dma_errors, 0);
+	atomic64_set(&edu->stats.dma_timeouts, 0);
+	atomic64_set(&edu->stats.dma_queue_hwm, 0);
 }

@@ -85,6 +85,9 @@ static irqreturn_t edu_irq_thread(int irq, void *data)
 	if (reasons & EDU_IRQ_REASONS_USER)
 		atomic_or(reasons & EDU_IRQ_REASONS_USER, &edu->user_seen);
 
+	if (reasons & EDU_IRQ_DMA)
+		edu_dma_irq(edu);
+
 	/* Factorial waiters re-read the status register when woken. */
 	wake_up_all(&edu->irq_wq);
 

@@ -104,8 +104,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
 	if (!edu)
 		return -ENOMEM;
-	edu->pdev = pdev;
-	edu_dev_init(edu, dev);
+	edu_dev_init(edu, pdev);
 	/* First action registered, so the last one run: see the top. */
 	ret = devm_add_action_or_reset(dev, edu_put, edu);
 	if (ret)
@@ -138,6 +137,9 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 
 	edu_hw_quiesce(edu);
+	ret = edu_dma_init(edu);
+	if (ret)
+		return ret;
 	pci_set_master(pdev);
 
 	ret = edu_irq_init(edu);
@@ -170,6 +172,10 @@ static void edu_unplug(struct edu_dev *edu)
 	up_write(&edu->unplug_lock);
 }
 
+/*
+ * Bus mastering goes off before the DMA engine lets go of its buffers: a
+ * transfer the device still runs can then no longer reach them.
+ */
 static void edu_remove(struct pci_dev *pdev)
 {
 	struct edu_dev *edu = pci_get_drvdata(pdev);
@@ -177,6 +183,7 @@ static void edu_remove(struct pci_dev *pdev)
 	edu_unplug(edu);
 	edu_hw_quiesce(edu);
 	pci_clear_master(pdev);
+	edu_dma_stop(edu);
 }
 
 /* Stop the device from raising interrupts or doing DMA across kexec. */
@@ -203,13 +210,23 @@ static int __init edu_init(void)
 {
 	int ret;
 
-	ret = edu_chardev_init();
+	ret = edu_dma_module_init();
 	if (ret)
 		return ret;
 
+	ret = edu_chardev_init();
+	if (ret)
+		goto err_dma_exit;
+
 	ret = pci_register_driver(&edu_pci_driver);
 	if (ret)
-		edu_chardev_exit();
+		goto err_chardev_exit;
+	return 0;
+
+err_chardev_exit:
+	edu_chardev_exit();
+err_dma_exit:
+	edu_dma_module_exit();
 	return ret;
 }
 module_init(edu_init);
@@ -218,6 +235,7 @@ static void __exit edu_exit(void)
 {
 	pci_unregister_driver(&edu_pci_driver);
 	edu_chardev_exit();
+	edu_dma_module_exit();
 }
 module_exit(edu_exit);
 

@@ -870,6 +870,13 @@ static void print_stats(const struct edu_stats *st)
 	print_u64("irqs_spurious", "irqs_spurious %llu\n", st->irqs_spurious);
 	print_u64("factorials", "factorials %llu\n", st->factorials);
 	print_u64("timeouts", "timeouts %llu\n", st->timeouts);
+	print_u64("dma_bytes_to_dev", "dma_bytes_to_dev %llu\n", st->dma_bytes_to_dev);
+	print_u64("dma_bytes_from_dev", "dma_bytes_from_dev %llu\n", st->dma_bytes_from_dev);
+	print_u64("dma_xfers_to_dev", "dma_xfers_to_dev %llu\n", st->dma_xfers_to_dev);
+	print_u64("dma_xfers_from_dev", "dma_xfers_from_dev %llu\n", st->dma_xfers_from_dev);
+	print_u64("dma_errors", "dma_errors %llu\n", st->dma_errors);
+	print_u64("dma_timeouts", "dma_timeouts %llu\n", st->dma_timeouts);
+	print_u64("dma_queue_hwm", "dma_queue_hwm %llu\n", st->dma_queue_hwm);
 	/* JSON: all 32, indexed by bit; text: only the reasons seen. */
 	open_array("irq_reasons");
 	for (bit = 0; bit < EDU_IRQ_REASONS; bit++) {

@@ -18,6 +18,23 @@
  *   ETIMEDOUT the device did not interrupt in time
  *
  * Magic 0xED is free in Documentation/userspace-api/ioctl/ioctl-number.rst.
+ *
+ * Data: read(), write(), pread(), pwrite() and lseek() on /dev/eduN address
+ * the device's DMA buffer, which the driver moves data to and from by DMA,
+ * one transfer at a time per device (requests queue). The file's size is
+ * the part of the buffer the device can really reach (the module parameter
+ * buf_size, 4095 bytes by default: QEMU up to 7.2 aborts on a transfer
+ * that ends at the buffer's last byte). Reads at or past the end return 0,
+ * writes there fail with ENOSPC, transfers crossing the end are shortened,
+ * negative offsets are EINVAL. With O_NONBLOCK a transfer that would wait
+ * for another one fails with EAGAIN; poll() reports POLLIN | POLLOUT when
+ * the DMA engine is idle.
+ *
+ * Zero copy: mmap() of up to EDU_DMA_BUF_SIZE bytes at offset 0
+ * (MAP_SHARED) gives the file a DMA-coherent buffer; EDU_IOC_DMA with
+ * EDU_DMA_F_MMAP moves data between it and the device buffer without
+ * copying. Without EDU_DMA_F_MMAP, EDU_IOC_DMA copies from/to the user
+ * pointer in @addr instead.
  */
 #ifndef _UAPI_LINUX_EDU_H
 #define _UAPI_LINUX_EDU_H
@@ -43,6 +60,9 @@ enum edu_irq_mode {
 /* Reasons userspace may raise with EDU_IOC_RAISE_IRQ. */
 #define EDU_IRQ_REASONS_USER		0xffff0000u
 #define EDU_IRQ_REASONS			32
+
+/* Size of the device's DMA buffer; what is reachable may be less. */
+#define EDU_DMA_BUF_SIZE		4096
 
 #define EDU_VERSION_LEN			16
 #define EDU_PCI_ADDR_LEN		16
@@ -136,7 +156,14 @@ struct edu_irq_raise {
  * @irqs_spurious: interrupts that were not ours (shared INTx)
  * @irq_reasons: per reason bit, how often the interrupt thread saw it
  * @factorials: factorials completed
- * @timeouts: waits for the device that timed out
+ * @timeouts: factorial and interrupt waits that timed out
+ * @dma_bytes_to_dev: bytes moved from RAM to the device by DMA
+ * @dma_bytes_from_dev: bytes moved from the device to RAM
+ * @dma_xfers_to_dev: transfers to the device completed
+ * @dma_xfers_from_dev: transfers from the device completed
+ * @dma_errors: transfers failed (device removed, injected faults)
+ * @dma_timeouts: transfers the device did not complete in dma_timeout_ms
+ * @dma_queue_hwm: most transfers queued or in flight at once
  * @reserved: zero
  */
 struct edu_stats {
@@ -145,7 +172,45 @@ struct edu_stats {
 	__u64 irq_reasons[EDU_IRQ_REASONS];
 	__u64 factorials;
 	__u64 timeouts;
-	__u64 reserved[8];
+	__u64 dma_bytes_to_dev;
+	__u64 dma_bytes_from_dev;
+	__u64 dma_xfers_to_dev;
+	__u64 dma_xfers_from_dev;
+	__u64 dma_errors;
+	__u64 dma_timeouts;
+	__u64 dma_queue_hwm;
+	__u64 reserved;
+};
+
+/* struct edu_dma_xfer.flags: exactly one direction, optionally MMAP. */
+#define EDU_DMA_TO_DEVICE	0x1u	/* RAM -> device buffer */
+#define EDU_DMA_FROM_DEVICE	0x2u	/* device buffer -> RAM */
+#define EDU_DMA_F_MMAP		0x4u	/* RAM side: this file's mmap()ed buffer */
+
+/**
+ * struct edu_dma_xfer - EDU_IOC_DMA: one DMA transfer
+ * @addr: RAM side without EDU_DMA_F_MMAP: a user pointer to @len bytes;
+ *	with it: zero
+ * @dev_offset: offset in the device buffer
+ * @len: bytes, 1..buf_size; @dev_offset + @len <= buf_size (else EINVAL:
+ *	unlike read/write, an explicit transfer is never shortened)
+ * @mmap_offset: with EDU_DMA_F_MMAP, offset in the mapped buffer
+ *	(@mmap_offset + @len <= its size); otherwise zero
+ * @flags: EDU_DMA_TO_DEVICE or EDU_DMA_FROM_DEVICE, | EDU_DMA_F_MMAP
+ * @reserved: zero
+ *
+ * Errors: EINVAL as above; ENXIO for EDU_DMA_F_MMAP before mmap();
+ * EFAULT when @len bytes at @addr cannot all be read (nothing is sent to
+ * the device) or written (the transfer happened); EAGAIN with O_NONBLOCK when the engine is busy;
+ * ETIMEDOUT when the device does not complete the transfer.
+ */
+struct edu_dma_xfer {
+	__u64 addr;
+	__u32 dev_offset;
+	__u32 len;
+	__u32 mmap_offset;
+	__u32 flags;
+	__u64 reserved;
 };
 
 #define EDU_IOC_INFO		_IOR(EDU_IOC_MAGIC, 0x00, struct edu_info)
@@ -155,5 +220,6 @@ struct edu_stats {
 #define EDU_IOC_GET_STATS	_IOR(EDU_IOC_MAGIC, 0x04, struct edu_stats)
 /* Needs CAP_SYS_ADMIN (EPERM otherwise). */
 #define EDU_IOC_RESET_STATS	_IO(EDU_IOC_MAGIC, 0x05)
+#define EDU_IOC_DMA		_IOW(EDU_IOC_MAGIC, 0x06, struct edu_dma_xfer)
 
 #endif /* _UAPI_LINUX_EDU_H */

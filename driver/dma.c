@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * edu - the DMA engine: a queue of requests per device with exactly one
+ * transfer in flight (the hardware's limit), completed by the device's
+ * interrupt (reason EDU_IRQ_DMA) from the interrupt thread.
+ *
+ * QEMU's edu checks the device-side range wrongly: a transfer of length 0
+ * or one not inside the buffer aborts the whole VM (7.2) or corrupts
+ * QEMU's memory (later). edu_dma_transfer() is the one gate every request
+ * passes: nothing reaches the registers unless it lies inside the usable
+ * part of the buffer (buf_size, see below).
+ *
+ * A request that times out while the device still runs it is failed
+ * towards its caller but kept as ->stalled, holding its RAM buffer, until
+ * the device stops: a late transfer never writes into freed memory.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/iopoll.h>
+#include <linux/jiffies.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "edu.h"
+
+/*
+ * QEMU up to 7.2 also refuses a transfer that ends at the buffer's last
+ * byte (its check is off by one, QEMU issue 1254), and the guest cannot
+ * tell which QEMU it runs on: by default leave that byte alone.
+ */
+unsigned int edu_buf_size = EDU_DMA_BUF_SIZE - 1;
+
+static int buf_size_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, EDU_DMA_BUF_SIZE);
+}
+
+static const struct kernel_param_ops buf_size_ops = {
+	.set = buf_size_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(buf_size, &buf_size_ops, &edu_buf_size, 0444);
+__MODULE_PARM_TYPE(buf_size, "uint");
+MODULE_PARM_DESC(buf_size,
+		 "Bytes of the device buffer used, 1-4096 (default 4095: QEMU <= 7.2 aborts on a DMA ending at the last byte)");
+
+#define EDU_DMA_TIMEOUT_MIN_MS	10
+#define EDU_DMA_TIMEOUT_MAX_MS	60000
+
+static unsigned int dma_timeout_ms = 1000;
+
+static int dma_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, EDU_DMA_TIMEOUT_MIN_MS, EDU_DMA_TIMEOUT_MAX_MS);
+}
+
+static const struct kernel_param_ops dma_timeout_ops = {
+	.set = dma_timeout_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(dma_timeout_ms, &dma_timeout_ops, &dma_timeout_ms, 0644);
+__MODULE_PARM_TYPE(dma_timeout_ms, "uint");
+MODULE_PARM_DESC(dma_timeout_ms,
+		 "Time a DMA transfer may take before it fails with ETIMEDOUT, 10-60000 ms (default 1000; the device needs 100)");
+
+static struct kmem_cache *edu_dma_req_cache;
+
+int edu_dma_module_init(void)
+{
+	edu_dma_req_cache = KMEM_CACHE(edu_dma_req, 0);
+	return edu_dma_req_cache ? 0 : -ENOMEM;
+}
+
+void edu_dma_module_exit(void)
+{
+	kmem_cache_destroy(edu_dma_req_cache);
+}
+
+static unsigned long edu_dma_timeout(void)
+{
+	return msecs_to_jiffies(READ_ONCE(dma_timeout_ms));
+}
+
+/**
+ * edu_dma_buf_alloc() - DMA-coherent memory for the RAM side of transfers
+ * @edu: the device
+ * @size: bytes
+ *
+ * Return: a buffer with one reference, or NULL.
+ */
+struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size)
+{
+	struct edu_dma_buf *buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+
+	if (!buf)
+		return NULL;
+
+	buf->cpu = dma_alloc_coherent(&edu->pdev->dev, size, &buf->dma, GFP_KERNEL);
+	if (!buf->cpu) {
+		kfree(buf);
+		return NULL;
+	}
+	kref_init(&buf->ref);
+	buf->size = size;
+	buf->edu = edu;
+	get_device(&edu->dev);
+	return buf;
+}
+
+static void edu_dma_buf_release(struct kref *ref)
+{
+	struct edu_dma_buf *buf = container_of(ref, struct edu_dma_buf, ref);
+	struct edu_dev *edu = buf->edu;
+
+	dma_free_coherent(&edu->pdev->dev, buf->size, buf->cpu, buf->dma);
+	kfree(buf);
+	put_device(&edu->dev);
+}
+
+/* Context: process, not under edu_dma.lock (freeing coherent memory may sleep). */
+void edu_dma_buf_put(struct edu_dma_buf *buf)
+{
+	kref_put(&buf->ref, edu_dma_buf_release);
+}
+
+static void edu_dma_req_release(struct kref *ref)
+{
+	struct edu_dma_req *req = container_of(ref, struct edu_dma_req, ref);
+
+	edu_dma_buf_put(req->buf);
+	kmem_cache_free(edu_dma_req_cache, req);
+}
+
+static void edu_dma_req_put(struct edu_dma_req *req)
+{
+	if (req)
+		kref_put(&req->ref, edu_dma_req_release);
+}
+
+static bool edu_dma_hw_busy(struct edu_dev *edu)
+{
+	return edu_read(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START;
+}
+
+/* Wait, with bus mastering off, until the device runs no transfer. */
+static int edu_dma_hw_wait_idle(struct edu_dev *edu)
+{
+	u32 cmd;
+
+	return readl_poll_timeout(edu->regs + EDU_REG_DMA_CMD, cmd, !(cmd & EDU_DMA_CMD_START),
+				  USEC_PER_MSEC, READ_ONCE(dma_timeout_ms) * USEC_PER_MSEC);
+}
+
+static void edu_dma_stats_max(atomic64_t *max, u64 val)
+{
+	u64 old = atomic64_read(max);
+
+	while (old < val) {
+		u64 seen = atomic64_cmpxchg(max, old, val);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+/* The engine is done with @req: record @status and wake its waiter. */
+static void edu_dma_finish(struct edu_dev *edu, struct edu_dma_req *req, int status)
+{
+	lockdep_assert_held(&edu->dma.lock);
+
+	req->status = status;
+	/* Pairs with the acquire in edu_dma_wait(): status is visible first. */
+	smp_store_release(&req->done, true);
+	edu->dma.depth--;
+
+	if (!status) {
+		atomic64_add(req->len, &edu->stats.dma_bytes[!req->to_dev]);
+		atomic64_inc(&edu->stats.dma_xfers[!req->to_dev]);
+	} else if (status == -ETIMEDOUT) {
+		atomic64_inc(&edu->stats.dma_timeouts);
+	} else if (status != -ECANCELED) {
+		atomic64_inc(&edu->stats.dma_errors);
+	}
+}
+
+/* Start the next queued request if the device is free. */
+static void edu_dma_kick(struct edu_dev *edu)
+{
+	struct edu_dma *dma = &edu->dma;
+	struct edu_dma_req *req;
+	u64 ram, dev;
+
+	lockdep_assert_held(&dma->lock);
+	if (dma->stopped || dma->active || dma->stalled || list_empty(&dma->queue))
+		return;
+
+	req = list_first_entry(&dma->queue, struct edu_dma_req, node);
+	list_del(&req->node);
+	dma->active = req;
+
+	ram = req->buf->dma + req->buf_off;
+	dev = EDU_DMA_BUF_ADDR + req->dev_off;
+	writeq(req->to_dev ? ram : dev, edu->regs + EDU_REG_DMA_SRC);
+	writeq(req->to_dev ? dev : ram, edu->regs + EDU_REG_DMA_DST);
+	writeq(req->len, edu->regs + EDU_REG_DMA_COUNT);
+	writeq(EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ | (req->to_dev ? 0 : EDU_DMA_CMD_TO_RAM),
+	       edu->regs + EDU_REG_DMA_CMD);
+	mod_delayed_work(system_wq, &dma->watchdog, edu_dma_timeout());
+}
+
+/**
+ * edu_dma_irq() - the device raised EDU_IRQ_DMA
+ * @edu: the device
+ *
+ * A transfer ends when the device clears its run bit, then interrupts. A
+ * late interrupt (its transfer already failed by the watchdog) can arrive
+ * while the next transfer runs: only an idle device completes ->active.
+ *
+ * Context: the interrupt thread.
+ */
+void edu_dma_irq(struct edu_dev *edu)
+{
+	struct edu_dma *dma = &edu->dma;
+	struct edu_dma_req *put = NULL;
+
+	spin_lock(&dma->lock);
+	if (!edu_dma_hw_busy(edu)) {
+		if (dma->stalled) {
+			put = dma->stalled;
+			dma->stalled = NULL;
+		} else if (dma->active) {
+			put = dma->active;
+			dma->active = NULL;
+			edu_dma_finish(edu, put, 0);
+			cancel_delayed_work(&dma->watchdog);
+		}
+		edu_dma_kick(edu);
+	}
+	spin_unlock(&dma->lock);
+	edu_dma_req_put(put);
+}
+
+static void edu_dma_watchdog(struct work_struct *work)
+{
+	struct edu_dev *edu = container_of(to_delayed_work(work), struct edu_dev, dma.watchdog);
+	struct edu_dma *dma = &edu->dma;
+	struct edu_dma_req *put = NULL;
+
+	spin_lock(&dma->lock);
+	if (dma->active) {
+		struct edu_dma_req *req = dma->active;
+
+		dma->active = NULL;
+		if (edu_dma_hw_busy(edu)) {
+			edu_dma_finish(edu, req, -ETIMEDOUT);
+			dma->stalled = req;
+			dev_warn_ratelimited(&edu->pdev->dev, "DMA of %u bytes timed out\n",
+					     req->len);
+		} else {
+			/* Done; its interrupt is late or was lost. */
+			edu_dma_finish(edu, req, 0);
+			put = req;
+		}
+	} else if (dma->stalled && !edu_dma_hw_busy(edu)) {
+		put = dma->stalled;
+		dma->stalled = NULL;
+	}
+	if (dma->stalled && !dma->stopped)
+		mod_delayed_work(system_wq, &dma->watchdog, edu_dma_timeout());
+	edu_dma_kick(edu);
+	spin_unlock(&dma->lock);
+
+	edu_dma_req_put(put);
+	wake_up_all(&edu->irq_wq);
+}
+
+/* Spinlocks are taken without guards: 6.1's sparse cannot follow them. */
+static int edu_dma_submit(struct edu_dev *edu, struct edu_dma_req *req, bool nonblock,
+			  unsigned int *depth)
+{
+	struct edu_dma *dma = &edu->dma;
+	int ret = 0;
+
+	spin_lock(&dma->lock);
+	if (dma->stopped) {
+		ret = -ENODEV;
+	} else if (nonblock && (dma->depth || dma->stalled)) {
+		ret = -EAGAIN;
+	} else {
+		kref_get(&req->ref);
+		list_add_tail(&req->node, &dma->queue);
+		*depth = ++dma->depth;
+		edu_dma_stats_max(&edu->stats.dma_queue_hwm, dma->depth);
+		edu_dma_kick(edu);
+	}
+	spin_unlock(&dma->lock);
+	return ret;
+}
+
+/* The waiter gives up: withdraw @req unless the device already has it. */
+static void edu_dma_cancel(struct edu_dev *edu, struct edu_dma_req *req)
+{
+	struct edu_dma *dma = &edu->dma;
+	bool queued;
+
+	spin_lock(&dma->lock);
+	queued = !req->done && req != dma->active && req != dma->stalled;
+	if (queued) {
+		list_del(&req->node);
+		edu_dma_finish(edu, req, -ECANCELED);
+	}
+	spin_unlock(&dma->lock);
+	if (queued)
+		edu_dma_req_put(req);
+}
+
+static bool edu_dma_req_done(struct edu_dma_req *req)
+{
+	/* Pairs with the release in edu_dma_finish(): ->status is set first. */
+	return smp_load_acquire(&req->done);
+}
+
+static int edu_dma_wait(struct edu_dev *edu, struct edu_dma_req *req, unsigned int depth)
+{
+	/* The engine fails a stuck transfer itself; this bounds the wait twice over. */
+	unsigned long timeout = edu_dma_timeout() * 2 * (depth + 1);
+	long left;
+
+	left = wait_event_interruptible_timeout(edu->irq_wq,
+						edu_dma_req_done(req) || READ_ONCE(edu->gone),
+						timeout);
+	if (edu_dma_req_done(req))
+		return req->status;
+
+	edu_dma_cancel(edu, req);
+	if (left < 0)
+		return -ERESTARTSYS;
+	if (READ_ONCE(edu->gone))
+		return -ENODEV;
+	return -ETIMEDOUT;
+}
+
+/**
+ * edu_dma_transfer() - move data between RAM and the device buffer
+ * @edu: the device
+ * @buf: RAM side
+ * @buf_off: offset in @buf
+ * @dev_off: offset in the device buffer
+ * @len: bytes
+ * @to_dev: RAM to device, else device to RAM
+ * @nonblock: fail with -EAGAIN instead of queueing behind another transfer
+ *
+ * Context: process; sleeps until the transfer completes.
+ * Return: 0, -EINVAL for a range outside @buf or the usable device buffer,
+ * -EAGAIN, -ENOMEM, -ERESTARTSYS, -ETIMEDOUT or -ENODEV.
+ */
+int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, u32 dev_off,
+		     u32 len, bool to_dev, bool nonblock)
+{
+	struct edu_dma_req *req;
+	unsigned int depth;
+	int ret;
+
+	/* The one range check between user input and the device. */
+	if (!len || len > edu_buf_size || dev_off > edu_buf_size - len ||
+	    len > buf->size || buf_off > buf->size - len)
+		return -EINVAL;
+
+	req = kmem_cache_zalloc(edu_dma_req_cache, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	kref_init(&req->ref);
+	kref_get(&buf->ref);
+	req->buf = buf;
+	req->buf_off = buf_off;
+	req->dev_off = dev_off;
+	req->len = len;
+	req->to_dev = to_dev;
+
+	ret = edu_dma_submit(edu, req, nonblock, &depth);
+	if (!ret)
+		ret = edu_dma_wait(edu, req, depth);
+	edu_dma_req_put(req);
+	return ret;
+}
+
+bool edu_dma_idle(struct edu_dev *edu)
+{
+	bool idle;
+
+	spin_lock(&edu->dma.lock);
+	idle = !edu->dma.depth && !edu->dma.stalled;
+	spin_unlock(&edu->dma.lock);
+	return idle;
+}
+
+/**
+ * edu_dma_init() - set up the engine; wait out a transfer left running
+ * @edu: the device, bus mastering still off
+ *
+ * The device has no reset: a transfer started before a rebind or a guest
+ * reboot may still be pending. It must end before bus mastering is on,
+ * or it would write to memory that belongs to someone else now.
+ *
+ * Return: 0 or -EBUSY.
+ */
+int edu_dma_init(struct edu_dev *edu)
+{
+	struct edu_dma *dma = &edu->dma;
+
+	spin_lock_init(&dma->lock);
+	INIT_LIST_HEAD(&dma->queue);
+	INIT_DELAYED_WORK(&dma->watchdog, edu_dma_watchdog);
+
+	if (edu_dma_hw_wait_idle(edu))
+		return dev_err_probe(&edu->pdev->dev, -EBUSY,
+				     "a DMA transfer left running does not end\n");
+	return 0;
+}
+
+/**
+ * edu_dma_stop() - fail every request and release the engine
+ * @edu: the device; users are fenced off and bus mastering is off, so the
+ *	device can no longer reach the buffers freed here
+ *
+ * Context: process (remove, shutdown).
+ */
+void edu_dma_stop(struct edu_dev *edu)
+{
+	struct edu_dma *dma = &edu->dma;
+	struct edu_dma_req *req, *tmp, *active, *stalled;
+	LIST_HEAD(dead);
+
+	spin_lock(&dma->lock);
+	dma->stopped = true;
+	list_splice_init(&dma->queue, &dead);
+	list_for_each_entry(req, &dead, node)
+		edu_dma_finish(edu, req, -ENODEV);
+	active = dma->active;
+	dma->active = NULL;
+	if (active)
+		edu_dma_finish(edu, active, -ENODEV);
+	stalled = dma->stalled;
+	dma->stalled = NULL;
+	spin_unlock(&dma->lock);
+	cancel_delayed_work_sync(&dma->watchdog);
+	wake_up_all(&edu->irq_wq);
+
+	/* A transfer still pending in the device ends harmlessly now. */
+	if (edu_dma_hw_wait_idle(edu))
+		dev_warn(&edu->pdev->dev, "DMA still running at remove\n");
+
+	list_for_each_entry_safe(req, tmp, &dead, node)
+		edu_dma_req_put(req);
+	edu_dma_req_put(active);
+	edu_dma_req_put(stalled);
+}
