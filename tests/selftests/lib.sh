@@ -32,10 +32,11 @@ skip() {
 	echo "ok $_tap_n - $1 # SKIP $2"
 }
 
-# fail MESSAGE: for use inside a check function, prints why and fails.
+# fail MESSAGE: inside a check run by ok_if (in a subshell), print why and
+# end the check as failed, wherever in the function it is called.
 fail() {
 	echo "$*" >&2
-	return 1
+	exit 1
 }
 
 tap_done() {
