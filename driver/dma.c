@@ -19,10 +19,12 @@
 #include <linux/iopoll.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 
 #include "edu.h"
+#include "trace.h"
 
 /*
  * QEMU up to 7.2 also refuses a transfer that ends at the buffer's last
@@ -46,9 +48,6 @@ __MODULE_PARM_TYPE(buf_size, "uint");
 MODULE_PARM_DESC(buf_size,
 		 "Bytes of the device buffer used, 1-4096 (default 4095: QEMU <= 7.2 aborts on a DMA ending at the last byte)");
 
-#define EDU_DMA_TIMEOUT_MIN_MS	10
-#define EDU_DMA_TIMEOUT_MAX_MS	60000
-
 static unsigned int dma_timeout_ms = 1000;
 
 static int dma_timeout_set(const char *val, const struct kernel_param *kp)
@@ -56,15 +55,26 @@ static int dma_timeout_set(const char *val, const struct kernel_param *kp)
 	return param_set_uint_minmax(val, kp, EDU_DMA_TIMEOUT_MIN_MS, EDU_DMA_TIMEOUT_MAX_MS);
 }
 
-static const struct kernel_param_ops dma_timeout_ops = {
+/* Also the element type of dma_timeouts_ms[]: every element is checked. */
+static const struct kernel_param_ops param_ops_edu_timeout = {
 	.set = dma_timeout_set,
 	.get = param_get_uint,
 };
 
-module_param_cb(dma_timeout_ms, &dma_timeout_ops, &dma_timeout_ms, 0644);
+#define param_check_edu_timeout(name, p) __param_check(name, p, unsigned int)
+
+module_param_cb(dma_timeout_ms, &param_ops_edu_timeout, &dma_timeout_ms, 0644);
 __MODULE_PARM_TYPE(dma_timeout_ms, "uint");
 MODULE_PARM_DESC(dma_timeout_ms,
-		 "Time a DMA transfer may take before it fails with ETIMEDOUT, 10-60000 ms (default 1000; the device needs 100)");
+		 "Time a DMA transfer may take before it fails with ETIMEDOUT, 10-60000 ms, for devices probed later (default 1000; the device needs 100)");
+
+#define EDU_PARAM_DEVICES	8
+
+static unsigned int dma_timeouts_ms[EDU_PARAM_DEVICES];
+static unsigned int dma_timeouts_count;
+module_param_array_named(dma_timeouts_ms, dma_timeouts_ms, edu_timeout, &dma_timeouts_count, 0444);
+MODULE_PARM_DESC(dma_timeouts_ms,
+		 "Per-device dma_timeout_ms by index: edu0,edu1,... (up to 8; devices without an entry use dma_timeout_ms)");
 
 static struct kmem_cache *edu_dma_req_cache;
 
@@ -79,9 +89,18 @@ void edu_dma_module_exit(void)
 	kmem_cache_destroy(edu_dma_req_cache);
 }
 
-static unsigned long edu_dma_timeout(void)
+static unsigned long edu_dma_timeout(struct edu_dev *edu)
 {
-	return msecs_to_jiffies(READ_ONCE(dma_timeout_ms));
+	return msecs_to_jiffies(READ_ONCE(edu->dma.timeout_ms));
+}
+
+/* Context: process; the sysfs store of dma_timeout_ms. */
+int edu_dma_set_timeout(struct edu_dev *edu, unsigned int ms)
+{
+	if (ms < EDU_DMA_TIMEOUT_MIN_MS || ms > EDU_DMA_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	WRITE_ONCE(edu->dma.timeout_ms, ms);
+	return 0;
 }
 
 /**
@@ -151,7 +170,7 @@ static int edu_dma_hw_wait_idle(struct edu_dev *edu)
 	u32 cmd;
 
 	return readl_poll_timeout(edu->regs + EDU_REG_DMA_CMD, cmd, !(cmd & EDU_DMA_CMD_START),
-				  USEC_PER_MSEC, READ_ONCE(dma_timeout_ms) * USEC_PER_MSEC);
+				  USEC_PER_MSEC, READ_ONCE(edu->dma.timeout_ms) * USEC_PER_MSEC);
 }
 
 static void edu_dma_stats_max(atomic64_t *max, u64 val)
@@ -172,6 +191,7 @@ static void edu_dma_finish(struct edu_dev *edu, struct edu_dma_req *req, int sta
 {
 	lockdep_assert_held(&edu->dma.lock);
 
+	trace_edu_dma_done(edu->index, req->to_dev, req->len, status);
 	req->status = status;
 	/* Pairs with the acquire in edu_dma_wait(): status is visible first. */
 	smp_store_release(&req->done, true);
@@ -202,6 +222,11 @@ static void edu_dma_kick(struct edu_dev *edu)
 	list_del(&req->node);
 	dma->active = req;
 
+	/* Fault injection: leave the device idle, let the watchdog fire. */
+	dma->faked = atomic_dec_if_positive(&dma->force_timeout) >= 0;
+	if (dma->faked)
+		goto arm;
+
 	ram = req->buf->dma + req->buf_off;
 	dev = EDU_DMA_BUF_ADDR + req->dev_off;
 	writeq(req->to_dev ? ram : dev, edu->regs + EDU_REG_DMA_SRC);
@@ -209,7 +234,8 @@ static void edu_dma_kick(struct edu_dev *edu)
 	writeq(req->len, edu->regs + EDU_REG_DMA_COUNT);
 	writeq(EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ | (req->to_dev ? 0 : EDU_DMA_CMD_TO_RAM),
 	       edu->regs + EDU_REG_DMA_CMD);
-	mod_delayed_work(system_wq, &dma->watchdog, edu_dma_timeout());
+arm:
+	mod_delayed_work(system_wq, &dma->watchdog, edu_dma_timeout(edu));
 }
 
 /**
@@ -228,7 +254,7 @@ void edu_dma_irq(struct edu_dev *edu)
 	struct edu_dma_req *put = NULL;
 
 	spin_lock(&dma->lock);
-	if (!edu_dma_hw_busy(edu)) {
+	if (!edu_dma_hw_busy(edu) && !dma->faked) {
 		if (dma->stalled) {
 			put = dma->stalled;
 			dma->stalled = NULL;
@@ -255,7 +281,11 @@ static void edu_dma_watchdog(struct work_struct *work)
 		struct edu_dma_req *req = dma->active;
 
 		dma->active = NULL;
-		if (edu_dma_hw_busy(edu)) {
+		if (dma->faked) {
+			dma->faked = false;
+			edu_dma_finish(edu, req, -ETIMEDOUT);
+			put = req;
+		} else if (edu_dma_hw_busy(edu)) {
 			edu_dma_finish(edu, req, -ETIMEDOUT);
 			dma->stalled = req;
 			dev_warn_ratelimited(&edu->pdev->dev, "DMA of %u bytes timed out\n",
@@ -270,7 +300,7 @@ static void edu_dma_watchdog(struct work_struct *work)
 		dma->stalled = NULL;
 	}
 	if (dma->stalled && !dma->stopped)
-		mod_delayed_work(system_wq, &dma->watchdog, edu_dma_timeout());
+		mod_delayed_work(system_wq, &dma->watchdog, edu_dma_timeout(edu));
 	edu_dma_kick(edu);
 	spin_unlock(&dma->lock);
 
@@ -290,14 +320,23 @@ static int edu_dma_submit(struct edu_dev *edu, struct edu_dma_req *req, bool non
 		ret = -ENODEV;
 	} else if (nonblock && (dma->depth || dma->stalled)) {
 		ret = -EAGAIN;
+	} else if (atomic_dec_if_positive(&dma->fail_next) >= 0) {
+		/* Fault injection: fail before the device sees anything. */
+		atomic64_inc(&edu->stats.dma_errors);
+		trace_edu_dma_done(edu->index, req->to_dev, req->len, -EIO);
+		ret = -EIO;
 	} else {
 		kref_get(&req->ref);
 		list_add_tail(&req->node, &dma->queue);
 		*depth = ++dma->depth;
 		edu_dma_stats_max(&edu->stats.dma_queue_hwm, dma->depth);
+		trace_edu_dma_submit(edu->index, req->to_dev, req->dev_off, req->len, *depth);
 		edu_dma_kick(edu);
 	}
 	spin_unlock(&dma->lock);
+	if (!ret)
+		dev_dbg(&edu->pdev->dev, "DMA %s %u bytes at %u queued (depth %u)\n",
+			req->to_dev ? "to_dev" : "from_dev", req->len, req->dev_off, *depth);
 	return ret;
 }
 
@@ -327,7 +366,7 @@ static bool edu_dma_req_done(struct edu_dma_req *req)
 static int edu_dma_wait(struct edu_dev *edu, struct edu_dma_req *req, unsigned int depth)
 {
 	/* The engine fails a stuck transfer itself; this bounds the wait twice over. */
-	unsigned long timeout = edu_dma_timeout() * 2 * (depth + 1);
+	unsigned long timeout = edu_dma_timeout(edu) * 2 * (depth + 1);
 	long left;
 
 	left = wait_event_interruptible_timeout(edu->irq_wq,
@@ -415,6 +454,8 @@ int edu_dma_init(struct edu_dev *edu)
 	spin_lock_init(&dma->lock);
 	INIT_LIST_HEAD(&dma->queue);
 	INIT_DELAYED_WORK(&dma->watchdog, edu_dma_watchdog);
+	dma->timeout_ms = edu->index < dma_timeouts_count ? dma_timeouts_ms[edu->index] :
+			  READ_ONCE(dma_timeout_ms);
 
 	if (edu_dma_hw_wait_idle(edu))
 		return dev_err_probe(&edu->pdev->dev, -EBUSY,
@@ -458,4 +499,23 @@ void edu_dma_stop(struct edu_dev *edu)
 		edu_dma_req_put(req);
 	edu_dma_req_put(active);
 	edu_dma_req_put(stalled);
+}
+
+/* debugfs: the engine's state and fault-injection counters. */
+void edu_dma_show(struct seq_file *m, struct edu_dev *edu)
+{
+	struct edu_dma *dma = &edu->dma;
+	unsigned int depth;
+	bool active, stalled;
+
+	spin_lock(&dma->lock);
+	depth = dma->depth;
+	active = dma->active;
+	stalled = dma->stalled;
+	spin_unlock(&dma->lock);
+
+	seq_printf(m, "depth %u\nactive %d\nstalled %d\ntimeout_ms %u\n", depth, active, stalled,
+		   READ_ONCE(dma->timeout_ms));
+	seq_printf(m, "fail_dma %d\nforce_timeout %d\n", atomic_read(&dma->fail_next),
+		   atomic_read(&dma->force_timeout));
 }

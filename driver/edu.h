@@ -24,6 +24,8 @@
 #include "edu_hw.h"
 
 #define EDU_DRV_NAME		"edu"
+/* Probe steps debugfs's fail_probe can fail (see edu_probe()). */
+#define EDU_PROBE_STEPS		10
 /* Upper bound on device indices (eduN); also the number of minors. */
 #define EDU_MAX_DEVICES		256
 
@@ -107,17 +109,25 @@ struct edu_dma_req {
  * @stalled: a request that timed out while the device still ran it; its
  *	buffer stays alive until the device stops
  * @depth: requests queued or active
- * @watchdog: fails @active after dma_timeout_ms, then waits out @stalled
+ * @watchdog: fails @active after @timeout_ms, then waits out @stalled
  * @stopped: no new requests (remove)
+ * @faked: @active was not started (fault injection)
+ * @timeout_ms: per-device DMA timeout (lockless: READ_ONCE/WRITE_ONCE)
+ * @fail_next: debugfs fail_dma: fail this many submissions with -EIO
+ * @force_timeout: debugfs force_timeout: do not start this many transfers
  */
 struct edu_dma {
-	spinlock_t lock;	/* protects the engine's state below */
+	spinlock_t lock;	/* protects the engine's state below, to @faked */
 	struct list_head queue;
 	struct edu_dma_req *active;
 	struct edu_dma_req *stalled;
 	unsigned int depth;
 	struct delayed_work watchdog;
 	bool stopped;
+	bool faked;
+	unsigned int timeout_ms;
+	atomic_t fail_next;
+	atomic_t force_timeout;
 };
 
 /**
@@ -148,6 +158,10 @@ struct edu_dma {
  * @user_seen: user reasons (EDU_IRQ_REASONS_USER) seen by the thread
  * @dma: the DMA engine
  * @stats: counters
+ * @sysfs_liveness: last answer to a liveness write through sysfs
+ * @sysfs_factorial: last result of a factorial write through sysfs
+ * @node: in the list of bound devices (edu_devices_lock)
+ * @debugfs: the device's debugfs directory
  */
 struct edu_dev {
 	struct device dev;
@@ -172,6 +186,11 @@ struct edu_dev {
 
 	struct edu_dma dma;
 	struct edu_counters stats;
+
+	u32 sysfs_liveness;
+	u32 sysfs_factorial;
+	struct list_head node;
+	struct dentry *debugfs;
 };
 
 static inline struct edu_dev *to_edu_dev(struct device *dev)
@@ -189,6 +208,24 @@ static inline void edu_write(struct edu_dev *edu, unsigned int reg, u32 val)
 	writel(val, edu->regs + reg);
 }
 
+/* main.c: the bound devices, in index order */
+extern struct list_head edu_devices;
+extern struct mutex edu_devices_lock;
+
+/* sysfs.c */
+extern const struct attribute_group *edu_dev_groups[];
+
+/* procfs.c */
+int edu_procfs_init(void);
+void edu_procfs_exit(void);
+
+/* debugfs.c */
+void edu_debugfs_init(void);
+void edu_debugfs_exit(void);
+void edu_debugfs_add(struct edu_dev *edu);
+void edu_debugfs_remove(struct edu_dev *edu);
+int edu_debugfs_probe_fault(struct device *dev, unsigned int step);
+
 /* hw.c: device operations */
 int edu_hw_check_identity(struct edu_dev *edu);
 int edu_hw_check_liveness(struct edu_dev *edu);
@@ -205,7 +242,12 @@ int edu_irq_init(struct edu_dev *edu);
 const char *edu_irq_mode_name(enum edu_irq_mode mode);
 
 /* dma.c */
+#define EDU_DMA_TIMEOUT_MIN_MS	10
+#define EDU_DMA_TIMEOUT_MAX_MS	60000
+struct seq_file;
 extern unsigned int edu_buf_size;
+int edu_dma_set_timeout(struct edu_dev *edu, unsigned int ms);
+void edu_dma_show(struct seq_file *m, struct edu_dev *edu);
 int edu_dma_module_init(void);
 void edu_dma_module_exit(void);
 int edu_dma_init(struct edu_dev *edu);

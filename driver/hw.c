@@ -14,6 +14,7 @@
 #include <linux/wait.h>
 
 #include "edu.h"
+#include "trace.h"
 
 int edu_hw_check_identity(struct edu_dev *edu)
 {
@@ -165,6 +166,7 @@ int edu_factorial(struct edu_dev *edu, u32 n, bool poll, u32 *result)
 		atomic64_inc(&edu->stats.factorials);
 	}
 	mutex_unlock(&edu->fact_lock);
+	trace_edu_factorial(edu->index, n, ret ? 0 : *result, ret);
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 
 #include "compat.h"
 #include "edu.h"
+#include "trace.h"
 
 enum edu_irq_mode_param {
 	EDU_IRQ_PARAM_AUTO,
@@ -68,6 +69,7 @@ static irqreturn_t edu_irq_hard(int irq, void *data)
 	}
 
 	edu_write(edu, EDU_REG_IRQ_ACK, status);
+	trace_edu_irq(edu->index, status);
 	atomic_or(status, &edu->irq_pending);
 	atomic64_inc(&edu->stats.irqs);
 	return IRQ_WAKE_THREAD;

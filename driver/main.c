@@ -49,6 +49,10 @@ MODULE_PARM_DESC(dma_bits,
 /* Hands out N in eduN; the lowest free index is reused after a remove. */
 static DEFINE_IDA(edu_ida);
 
+/* Bound devices in index order, for procfs and edu_get(). */
+LIST_HEAD(edu_devices);
+DEFINE_MUTEX(edu_devices_lock);	/* protects edu_devices */
+
 static void edu_index_release(void *data)
 {
 	struct edu_dev *edu = data;
@@ -95,63 +99,125 @@ static void edu_put(void *data)
 	put_device(&edu->dev);
 }
 
-static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static int edu_enable(struct edu_dev *edu)
 {
-	struct device *dev = &pdev->dev;
-	struct edu_dev *edu;
+	int ret = pcim_enable_device(edu->pdev);
+
+	if (ret)
+		return dev_err_probe(&edu->pdev->dev, ret, "cannot enable device\n");
+	return 0;
+}
+
+static int edu_set_dma_mask(struct edu_dev *edu)
+{
+	struct device *dev = &edu->pdev->dev;
 	int ret;
-
-	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
-	if (!edu)
-		return -ENOMEM;
-	edu_dev_init(edu, pdev);
-	/* First action registered, so the last one run: see the top. */
-	ret = devm_add_action_or_reset(dev, edu_put, edu);
-	if (ret)
-		return ret;
-
-	ret = pcim_enable_device(pdev);
-	if (ret)
-		return dev_err_probe(dev, ret, "cannot enable device\n");
-
-	ret = edu_map_bar(edu);
-	if (ret)
-		return ret;
-
-	ret = edu_hw_check_identity(edu);
-	if (ret)
-		return ret;
-
-	ret = edu_hw_check_liveness(edu);
-	if (ret)
-		return ret;
 
 	edu->dma_bits = dma_bits;
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(edu->dma_bits));
 	if (ret)
 		return dev_err_probe(dev, ret, "%u-bit DMA is not supported here (dma_bits=)\n",
 				     edu->dma_bits);
+	return 0;
+}
 
-	ret = edu_index_alloc(edu);
-	if (ret)
-		return ret;
+/* The device has no reset: start from a quiet one, then allow DMA. */
+static int edu_start_dma(struct edu_dev *edu)
+{
+	int ret;
 
 	edu_hw_quiesce(edu);
 	ret = edu_dma_init(edu);
 	if (ret)
 		return ret;
-	pci_set_master(pdev);
+	pci_set_master(edu->pdev);
+	return 0;
+}
 
-	ret = edu_irq_init(edu);
+static int edu_start_irq(struct edu_dev *edu)
+{
+	int ret = edu_irq_init(edu);
+
 	if (ret)
 		return ret;
 	edu_hw_start(edu);
+	return 0;
+}
 
+/*
+ * Probe in steps, each managed so a failure needs no unwinding here.
+ * Step 1 is the allocation in edu_probe(); debugfs's fail_probe can fail
+ * any step (EDU_PROBE_STEPS) to test that nothing is left behind.
+ */
+static int (* const edu_probe_steps[])(struct edu_dev *edu) = {
+	edu_enable,			/* 2 */
+	edu_map_bar,			/* 3 */
+	edu_hw_check_identity,		/* 4 */
+	edu_hw_check_liveness,		/* 5 */
+	edu_set_dma_mask,		/* 6 */
+	edu_index_alloc,		/* 7 */
+	edu_start_dma,			/* 8 */
+	edu_start_irq,			/* 9 */
+	edu_cdev_add,			/* 10 */
+};
+
+static_assert(ARRAY_SIZE(edu_probe_steps) + 1 == EDU_PROBE_STEPS);
+
+static int edu_probe_step(struct device *dev, unsigned int step)
+{
+	dev_dbg(dev, "probe step %u\n", step);
+	return edu_debugfs_probe_fault(dev, step);
+}
+
+/* Visible to procfs and edu_get() in index order, once fully set up. */
+static void edu_register(struct edu_dev *edu)
+{
+	struct edu_dev *pos;
+
+	guard(mutex)(&edu_devices_lock);
+	list_for_each_entry(pos, &edu_devices, node) {
+		if (pos->index > edu->index)
+			break;
+	}
+	list_add_tail(&edu->node, &pos->node);
+}
+
+static void edu_unregister(struct edu_dev *edu)
+{
+	guard(mutex)(&edu_devices_lock);
+	list_del(&edu->node);
+}
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct device *dev = &pdev->dev;
+	struct edu_dev *edu;
+	unsigned int i;
+	int ret;
+
+	ret = edu_probe_step(dev, 1);
+	if (ret)
+		return ret;
+	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
+	if (!edu)
+		return -ENOMEM;
+	edu_dev_init(edu, pdev);
 	pci_set_drvdata(pdev, edu);
-	ret = edu_cdev_add(edu);
+	/* First action registered, so the last one run: see the top. */
+	ret = devm_add_action_or_reset(dev, edu_put, edu);
 	if (ret)
 		return ret;
 
+	for (i = 0; i < ARRAY_SIZE(edu_probe_steps); i++) {
+		ret = edu_probe_step(dev, i + 2);
+		if (!ret)
+			ret = edu_probe_steps[i](edu);
+		if (ret)
+			return ret;
+	}
+
+	edu_debugfs_add(edu);
+	edu_register(edu);
 	dev_info(dev, "%s: hardware version %u.%u, %s IRQ %d, %u-bit DMA\n", dev_name(&edu->dev),
 		 (u32)FIELD_GET(EDU_ID_MAJOR_MASK, edu->hw_id),
 		 (u32)FIELD_GET(EDU_ID_MINOR_MASK, edu->hw_id),
@@ -180,6 +246,8 @@ static void edu_remove(struct pci_dev *pdev)
 {
 	struct edu_dev *edu = pci_get_drvdata(pdev);
 
+	edu_unregister(edu);
+	edu_debugfs_remove(edu);
 	edu_unplug(edu);
 	edu_hw_quiesce(edu);
 	pci_clear_master(pdev);
@@ -204,6 +272,7 @@ static struct pci_driver edu_pci_driver = {
 	.probe		= edu_probe,
 	.remove		= edu_remove,
 	.shutdown	= edu_shutdown,
+	.dev_groups	= edu_dev_groups,
 };
 
 static int __init edu_init(void)
@@ -218,11 +287,19 @@ static int __init edu_init(void)
 	if (ret)
 		goto err_dma_exit;
 
-	ret = pci_register_driver(&edu_pci_driver);
+	ret = edu_procfs_init();
 	if (ret)
 		goto err_chardev_exit;
+
+	edu_debugfs_init();
+	ret = pci_register_driver(&edu_pci_driver);
+	if (ret)
+		goto err_debugfs_exit;
 	return 0;
 
+err_debugfs_exit:
+	edu_debugfs_exit();
+	edu_procfs_exit();
 err_chardev_exit:
 	edu_chardev_exit();
 err_dma_exit:
@@ -234,6 +311,8 @@ module_init(edu_init);
 static void __exit edu_exit(void)
 {
 	pci_unregister_driver(&edu_pci_driver);
+	edu_debugfs_exit();
+	edu_procfs_exit();
 	edu_chardev_exit();
 	edu_dma_module_exit();
 }

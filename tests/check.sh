@@ -69,7 +69,8 @@ mapfile -t tests < <(
 for k in "${kernels[@]}"; do
 	echo "# guest suite on $k ($(elapsed))"
 	ko=build/$k/driver/edu.ko
-	if [ ! -f "$ko" ] || ! tests/vm/stage-module "$k" "build/stage/$k" "$ko" >/dev/null; then
+	if [ ! -f "$ko" ] || ! tests/vm/stage-module "$k" "build/stage/$k" "$ko" \
+		build/$k/driver/edu_selftest.ko >/dev/null; then
 		tally < <(result 1 "$k: module staged for the guest")
 		continue
 	fi
