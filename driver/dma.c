@@ -424,6 +424,9 @@ int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, 
 	if (!ret)
 		ret = edu_dma_wait(edu, req, depth);
 	edu_dma_req_put(req);
+
+	if (ret == -EIO || ret == -ETIMEDOUT)
+		edu_nl_notify(edu, EDU_CMD_DMA_ERROR_NTF, EDU_A_DMA_ERROR, ret);
 	return ret;
 }
 

@@ -212,6 +212,11 @@ static inline void edu_write(struct edu_dev *edu, unsigned int reg, u32 val)
 extern struct list_head edu_devices;
 extern struct mutex edu_devices_lock;
 
+/* netlink.c */
+int edu_nl_init(void);
+void edu_nl_exit(void);
+void edu_nl_notify(struct edu_dev *edu, u8 cmd, int attr, u32 val);
+
 /* sysfs.c */
 extern const struct attribute_group *edu_dev_groups[];
 

@@ -218,6 +218,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	edu_debugfs_add(edu);
 	edu_register(edu);
+	edu_nl_notify(edu, EDU_CMD_DEV_ADD_NTF, 0, 0);
 	dev_info(dev, "%s: hardware version %u.%u, %s IRQ %d, %u-bit DMA\n", dev_name(&edu->dev),
 		 (u32)FIELD_GET(EDU_ID_MAJOR_MASK, edu->hw_id),
 		 (u32)FIELD_GET(EDU_ID_MINOR_MASK, edu->hw_id),
@@ -246,6 +247,7 @@ static void edu_remove(struct pci_dev *pdev)
 {
 	struct edu_dev *edu = pci_get_drvdata(pdev);
 
+	edu_nl_notify(edu, EDU_CMD_DEV_DEL_NTF, 0, 0);
 	edu_unregister(edu);
 	edu_debugfs_remove(edu);
 	edu_unplug(edu);
@@ -291,6 +293,10 @@ static int __init edu_init(void)
 	if (ret)
 		goto err_chardev_exit;
 
+	ret = edu_nl_init();
+	if (ret)
+		goto err_procfs_exit;
+
 	edu_debugfs_init();
 	ret = pci_register_driver(&edu_pci_driver);
 	if (ret)
@@ -299,6 +305,8 @@ static int __init edu_init(void)
 
 err_debugfs_exit:
 	edu_debugfs_exit();
+	edu_nl_exit();
+err_procfs_exit:
 	edu_procfs_exit();
 err_chardev_exit:
 	edu_chardev_exit();
@@ -312,6 +320,7 @@ static void __exit edu_exit(void)
 {
 	pci_unregister_driver(&edu_pci_driver);
 	edu_debugfs_exit();
+	edu_nl_exit();
 	edu_procfs_exit();
 	edu_chardev_exit();
 	edu_dma_module_exit();

@@ -74,7 +74,7 @@ for k in "${kernels[@]}"; do
 		tally < <(result 1 "$k: module staged for the guest")
 		continue
 	fi
-	tally < <(tests/vm/vmrun -s "build/stage/$k" -l build/vm "$k" \
+	tally < <(tests/vm/vmrun -t 1500 -s "build/stage/$k" -l build/vm "$k" \
 		tests/selftests/run-guest "${tests[@]}" 2>&1 | grep -v '^# guest: '
 		echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-$k")
 	rc=$(sed 's/rc=//' "build/vm/rc-$k")

@@ -54,7 +54,7 @@ static_assert(offsetof(struct edu_stats, reserved) == 344, "edu_stats.reserved")
 #define EDU_NOBODY		65534
 #define ARRAY_LEN(a)		(sizeof(a) / sizeof((a)[0]))
 
-struct edu_cmd {
+struct edu_ioc_case {
 	const char *name;
 	unsigned long cmd;
 };
@@ -62,7 +62,7 @@ struct edu_cmd {
 #define EDU_CMD(c) { #c, c }
 
 /* The commands that take a structure. */
-static const struct edu_cmd edu_struct_cmds[] = {
+static const struct edu_ioc_case edu_struct_cmds[] = {
 	EDU_CMD(EDU_IOC_INFO),
 	EDU_CMD(EDU_IOC_LIVENESS),
 	EDU_CMD(EDU_IOC_FACTORIAL),
@@ -721,7 +721,7 @@ TEST_F(edu, bad_pointers)
 {
 	void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	void *ptrs[] = { NULL, (void *)1, none };
-	const struct edu_cmd *c;
+	const struct edu_ioc_case *c;
 	unsigned int i;
 	void *p;
 
@@ -775,7 +775,7 @@ TEST_F(edu, partial_and_read_only_buffers)
 
 TEST_F(edu, unknown_commands)
 {
-	static const struct edu_cmd bad[] = {
+	static const struct edu_ioc_case bad[] = {
 		EDU_CMD(_IO(EDU_IOC_MAGIC, 0x7f)),
 		EDU_CMD(_IOWR(EDU_IOC_MAGIC, 0x06, struct edu_factorial)),
 		EDU_CMD(_IOWR(EDU_IOC_MAGIC, 0xff, struct edu_factorial)),

@@ -5,15 +5,19 @@
  *   eductl [-j] [-d DEV] COMMAND [ARGS]
  *
  * Devices are found in sysfs (/sys/class/edu/eduN, or $EDUCTL_SYSFS_ROOT so
- * tests can fake an empty or odd machine); every command talks to the driver
- * through the ioctls of <linux/edu.h>. The ABI is identical for 32-bit and
+ * tests can fake an empty or odd machine). Most commands talk to the driver
+ * through the ioctls of <linux/edu.h>, whose ABI is identical for 32-bit and
  * 64-bit processes, so a -m32 build exercises the driver's compat path.
+ * show, set, nlstats, nlfactorial, dma-test and monitor use its generic
+ * netlink family "edu" instead (netlink.c); a build without libnl
+ * (EDUCTL_NO_NETLINK, eductl32) has them fail with exit status 1.
  *
  * Exit status (never anything else):
  *   0  success
  *   1  the operation failed: no such device, device or kernel error, dead device
  *   2  usage error: bad option, command or argument
  */
+#define _GNU_SOURCE		/* strerrorname_np() */
 #include <assert.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -34,6 +38,8 @@
 #include <unistd.h>
 
 #include <linux/edu.h>
+
+#include "netlink.h"
 
 #ifndef EDU_VERSION
 #define EDU_VERSION "unknown"
@@ -534,22 +540,29 @@ static void free_devices(struct edu_device_list *list)
 	list->count = 0;
 }
 
-/*
- * Find, choose and open the device: the fd, *@dev telling which device it
- * is; or -1, the error reported.
- */
-static int open_device(struct edu_device *dev, int flags)
+/* Find and choose the device (-d DEV or the first) into *@dev: RC_OK or RC_FAIL. */
+static int find_device(struct edu_device *dev)
 {
 	struct edu_device_list list;
 	const struct edu_device *sel = NULL;
-	int fd;
 
 	if (!find_devices(&list))
 		sel = select_device(&list);
 	if (sel)
 		*dev = *sel;
 	free_devices(&list);
-	if (!sel)
+	return sel ? RC_OK : RC_FAIL;
+}
+
+/*
+ * Find, choose and open the device: the fd, *@dev telling which device it
+ * is; or -1, the error reported.
+ */
+static int open_device(struct edu_device *dev, int flags)
+{
+	int fd;
+
+	if (find_device(dev))
 		return -1;
 	fd = open(dev->node, flags | O_CLOEXEC);
 	if (fd < 0) {
@@ -773,6 +786,14 @@ static int cmd_liveness(int argc, char **argv)
 	return RC_FAIL;
 }
 
+static void print_factorial(__u32 n, __u32 result)
+{
+	open_object(NULL);
+	print_u64("n", "%llu! = ", n);
+	print_u64("result", "%llu (mod 2^32)\n", result);
+	close_object();
+}
+
 static int cmd_factorial(int argc, char **argv)
 {
 	static const char synopsis[] = "N";
@@ -796,11 +817,7 @@ static int cmd_factorial(int argc, char **argv)
 	rc = device_ioctl(&call, &dev);
 	if (rc)
 		return rc;
-
-	open_object(NULL);
-	print_u64("n", "%llu! = ", req.n);
-	print_u64("result", "%llu (mod 2^32)\n", req.result);
-	close_object();
+	print_factorial(req.n, req.result);
 	return RC_OK;
 }
 
@@ -861,22 +878,50 @@ static const char *irq_reason_name(unsigned int bit)
 	}
 }
 
+/*
+ * The counters of struct edu_stats and of the netlink EDU_A_STATS nest, in
+ * the order stats and nlstats print them, under the same keys.
+ */
+static const struct stat_field {
+	const char *key;
+	size_t offset;		/* in struct edu_stats */
+	unsigned int attr;	/* enum edu_stat_attr */
+} stat_fields[] = {
+	{ "irqs", offsetof(struct edu_stats, irqs), EDU_A_STAT_IRQS },
+	{ "irqs_spurious", offsetof(struct edu_stats, irqs_spurious), EDU_A_STAT_IRQS_SPURIOUS },
+	{ "factorials", offsetof(struct edu_stats, factorials), EDU_A_STAT_FACTORIALS },
+	{ "timeouts", offsetof(struct edu_stats, timeouts), EDU_A_STAT_TIMEOUTS },
+	{ "dma_bytes_to_dev", offsetof(struct edu_stats, dma_bytes_to_dev),
+	  EDU_A_STAT_DMA_BYTES_TO_DEV },
+	{ "dma_bytes_from_dev", offsetof(struct edu_stats, dma_bytes_from_dev),
+	  EDU_A_STAT_DMA_BYTES_FROM_DEV },
+	{ "dma_xfers_to_dev", offsetof(struct edu_stats, dma_xfers_to_dev),
+	  EDU_A_STAT_DMA_XFERS_TO_DEV },
+	{ "dma_xfers_from_dev", offsetof(struct edu_stats, dma_xfers_from_dev),
+	  EDU_A_STAT_DMA_XFERS_FROM_DEV },
+	{ "dma_errors", offsetof(struct edu_stats, dma_errors), EDU_A_STAT_DMA_ERRORS },
+	{ "dma_timeouts", offsetof(struct edu_stats, dma_timeouts), EDU_A_STAT_DMA_TIMEOUTS },
+	{ "dma_queue_hwm", offsetof(struct edu_stats, dma_queue_hwm), EDU_A_STAT_DMA_QUEUE_HWM },
+};
+
+/* "key value" lines; in JSON, members of the open object. */
+static void print_counter(const char *key, __u64 val)
+{
+	print_text("%s ", key);
+	print_u64(key, "%llu\n", val);
+}
+
 static void print_stats(const struct edu_stats *st)
 {
 	unsigned int bit;
+	size_t i;
+	__u64 val;
 
 	open_object(NULL);
-	print_u64("irqs", "irqs %llu\n", st->irqs);
-	print_u64("irqs_spurious", "irqs_spurious %llu\n", st->irqs_spurious);
-	print_u64("factorials", "factorials %llu\n", st->factorials);
-	print_u64("timeouts", "timeouts %llu\n", st->timeouts);
-	print_u64("dma_bytes_to_dev", "dma_bytes_to_dev %llu\n", st->dma_bytes_to_dev);
-	print_u64("dma_bytes_from_dev", "dma_bytes_from_dev %llu\n", st->dma_bytes_from_dev);
-	print_u64("dma_xfers_to_dev", "dma_xfers_to_dev %llu\n", st->dma_xfers_to_dev);
-	print_u64("dma_xfers_from_dev", "dma_xfers_from_dev %llu\n", st->dma_xfers_from_dev);
-	print_u64("dma_errors", "dma_errors %llu\n", st->dma_errors);
-	print_u64("dma_timeouts", "dma_timeouts %llu\n", st->dma_timeouts);
-	print_u64("dma_queue_hwm", "dma_queue_hwm %llu\n", st->dma_queue_hwm);
+	for (i = 0; i < ARRAY_SIZE(stat_fields); i++) {
+		memcpy(&val, (const char *)st + stat_fields[i].offset, sizeof(val));
+		print_counter(stat_fields[i].key, val);
+	}
 	/* JSON: all 32, indexed by bit; text: only the reasons seen. */
 	open_array("irq_reasons");
 	for (bit = 0; bit < EDU_IRQ_REASONS; bit++) {
@@ -929,6 +974,437 @@ static int cmd_stats(int argc, char **argv)
 	return rc;
 }
 
+/* ---- generic netlink commands ---- */
+
+/* Send @req (see netlink.h): RC_OK, or RC_FAIL with the error reported. */
+static int netlink_call(struct ednl *nl, const struct ednl_request *req, ednl_handler handler,
+			void *arg)
+{
+	return ednl_request(nl, req, handler, arg) ? RC_FAIL : RC_OK;
+}
+
+/*
+ * The socket, and in *@dev the device (-d DEV or the first, found in sysfs
+ * as for the ioctls): the family names it by its index. NULL on failure.
+ */
+static struct ednl *netlink_open_device(struct edu_device *dev)
+{
+	struct ednl *nl = ednl_open();
+
+	if (nl && find_device(dev)) {
+		ednl_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+/* The reply of a doit, kept for after the request (without its strings). */
+struct reply {
+	bool got;
+	struct ednl_msg msg;
+};
+
+static int keep_reply(const struct ednl_msg *msg, void *arg)
+{
+	struct reply *r = arg;
+
+	r->msg = *msg;
+	memset(r->msg.str, 0, sizeof(r->msg.str));
+	r->got = true;
+	return 0;
+}
+
+/* The reply came and has @attr, named @attr_name as in the YNL spec: RC_OK. */
+static int check_reply(const struct reply *r, const char *what, unsigned int attr,
+		       const char *attr_name)
+{
+	if (!r->got)
+		report_error("%s failed: the kernel sent no reply", what);
+	else if (!r->msg.has[attr])
+		report_error("%s failed: the kernel's reply lacks %s", what, attr_name);
+	else
+		return RC_OK;
+	return RC_FAIL;
+}
+
+/* A u32 of the device if the kernel sent it: " key N" in text. */
+static void print_dev_u32(const struct ednl_msg *m, unsigned int attr, const char *key)
+{
+	if (m->has[attr]) {
+		print_text(" %s", key);
+		print_u64(key, " %llu", m->u32[attr]);
+	}
+}
+
+static const char *pm_state_name(__u32 state)
+{
+	switch (state) {
+	case EDU_PM_ACTIVE:
+		return "active";
+	case EDU_PM_SUSPENDED:
+		return "suspended";
+	default:
+		return "unknown";
+	}
+}
+
+/* One device of EDU_CMD_DEV_GET: a line, or an object. */
+static int print_dev(const struct ednl_msg *m, void *arg)
+{
+	unsigned int *count = arg;
+	char name[32];
+
+	if (!m->has[EDU_A_DEV_INDEX]) {
+		report_error("the kernel described a device without its index (dev-index)");
+		return -1;
+	}
+	if (m->str[EDU_A_DEV_NAME])
+		snprintf(name, sizeof(name), "%s", m->str[EDU_A_DEV_NAME]);
+	else
+		snprintf(name, sizeof(name), "edu%u", m->u32[EDU_A_DEV_INDEX]);
+
+	open_object(NULL);
+	print_string("name", "%s", name);
+	json_print_u64("index", m->u32[EDU_A_DEV_INDEX]);
+	if (m->str[EDU_A_DEV_PCI])
+		print_string("pci", " pci %s", m->str[EDU_A_DEV_PCI]);
+	if (m->has[EDU_A_DEV_HW_ID])
+		print_hex32("hw_id", " hw_id %s", m->u32[EDU_A_DEV_HW_ID]);
+	/* Text: "irq msi 28", the mode and the number. */
+	if (m->has[EDU_A_DEV_IRQ_MODE] || m->has[EDU_A_DEV_IRQ])
+		print_text(" irq");
+	if (m->has[EDU_A_DEV_IRQ_MODE])
+		print_string("irq_mode", " %s", irq_mode_name(m->u32[EDU_A_DEV_IRQ_MODE]));
+	if (m->has[EDU_A_DEV_IRQ])
+		print_u64("irq", " %llu", m->u32[EDU_A_DEV_IRQ]);
+	print_dev_u32(m, EDU_A_DEV_DMA_BITS, "dma_bits");
+	print_dev_u32(m, EDU_A_DEV_BUF_SIZE, "buf_size");
+	print_dev_u32(m, EDU_A_DEV_DMA_TIMEOUT_MS, "dma_timeout_ms");
+	if (m->has[EDU_A_DEV_PM_STATE])
+		print_string("pm_state", " pm %s", pm_state_name(m->u32[EDU_A_DEV_PM_STATE]));
+	print_text("\n");
+	close_object();
+	(*count)++;
+	return 0;
+}
+
+/* Without -d a dump: every device, a JSON array; with -d one object. */
+static int cmd_show(int argc, char **argv)
+{
+	struct ednl_request req = { .cmd = EDU_CMD_DEV_GET };
+	unsigned int count = 0;
+	struct edu_device dev;
+	struct ednl *nl;
+	char what[64];
+	int rc;
+
+	rc = check_no_more_args(argc, argv, 0, "");
+	if (rc)
+		return rc;
+	if (!device_arg) {
+		nl = ednl_open();
+		if (!nl)
+			return RC_FAIL;
+		req.what = "listing the devices";
+		req.dump = true;
+		open_array(NULL);
+		rc = netlink_call(nl, &req, print_dev, &count);
+		close_array();
+		ednl_close(nl);
+		return rc;
+	}
+	nl = netlink_open_device(&dev);
+	if (!nl)
+		return RC_FAIL;
+	snprintf(what, sizeof(what), "show on %s", dev.name);
+	req.what = what;
+	ednl_add_u32(&req, EDU_A_DEV_INDEX, dev.index);
+	rc = netlink_call(nl, &req, print_dev, &count);
+	if (!rc && !count) {
+		report_error("%s failed: the kernel sent no reply", what);
+		rc = RC_FAIL;
+	}
+	ednl_close(nl);
+	return rc;
+}
+
+/*
+ * The value goes to the kernel unchecked beyond being a u32: the range is
+ * the kernel's to enforce, and its extack message says what it is.
+ */
+static int cmd_set(int argc, char **argv)
+{
+	static const char synopsis[] = "dma_timeout_ms MS";
+	struct ednl_request req = { .cmd = EDU_CMD_DEV_SET };
+	struct edu_device dev;
+	struct ednl *nl;
+	char what[64];
+	__u32 ms;
+	int rc;
+
+	if (argc < 2)
+		return usage_error(synopsis, "missing what to set");
+	if (strcmp(argv[1], "dma_timeout_ms"))
+		return usage_error(synopsis, "unknown setting \"%s\"", argv[1]);
+	if (argc < 3)
+		return usage_error(synopsis, "missing MS");
+	rc = check_no_more_args(argc, argv, 2, synopsis);
+	if (!rc)
+		rc = parse_number_arg(synopsis, argv[2], &ms);
+	if (rc)
+		return rc;
+	nl = netlink_open_device(&dev);
+	if (!nl)
+		return RC_FAIL;
+	snprintf(what, sizeof(what), "setting dma_timeout_ms on %s", dev.name);
+	req.what = what;
+	ednl_add_u32(&req, EDU_A_DEV_INDEX, dev.index);
+	ednl_add_u32(&req, EDU_A_DEV_DMA_TIMEOUT_MS, ms);
+	rc = netlink_call(nl, &req, NULL, NULL);
+	ednl_close(nl);
+	return rc;
+}
+
+/* The counters the kernel sent, as stats prints them (no irq_reasons here). */
+static void print_nl_stats(const struct ednl_msg *m)
+{
+	size_t i;
+
+	open_object(NULL);
+	for (i = 0; i < ARRAY_SIZE(stat_fields); i++)
+		if (m->has_stat[stat_fields[i].attr])
+			print_counter(stat_fields[i].key, m->stat[stat_fields[i].attr]);
+	close_object();
+}
+
+static int cmd_nlstats(int argc, char **argv)
+{
+	static const char synopsis[] = "[--reset]";
+	struct ednl_request get = { .cmd = EDU_CMD_STATS_GET };
+	struct ednl_request reset = { .cmd = EDU_CMD_STATS_RESET };
+	char get_what[64], reset_what[64];
+	struct reply r = { 0 };
+	struct edu_device dev;
+	bool do_reset = false;
+	struct ednl *nl;
+	int rc;
+
+	rc = check_no_more_args(argc, argv, 1, synopsis);
+	if (rc)
+		return rc;
+	if (argc > 1) {
+		if (strcmp(argv[1], "--reset"))
+			return usage_error(synopsis, "unknown argument \"%s\"", argv[1]);
+		do_reset = true;
+	}
+	nl = netlink_open_device(&dev);
+	if (!nl)
+		return RC_FAIL;
+	snprintf(get_what, sizeof(get_what), "reading statistics on %s", dev.name);
+	snprintf(reset_what, sizeof(reset_what), "resetting statistics on %s", dev.name);
+	get.what = get_what;
+	reset.what = reset_what;
+	ednl_add_u32(&get, EDU_A_DEV_INDEX, dev.index);
+	ednl_add_u32(&reset, EDU_A_DEV_INDEX, dev.index);
+
+	rc = netlink_call(nl, &get, keep_reply, &r);
+	if (!rc)
+		rc = check_reply(&r, get_what, EDU_A_STATS, "stats");
+	if (!rc) {
+		print_nl_stats(&r.msg);
+		if (do_reset)
+			rc = netlink_call(nl, &reset, NULL, NULL);
+	}
+	ednl_close(nl);
+	return rc;
+}
+
+static int cmd_nlfactorial(int argc, char **argv)
+{
+	static const char synopsis[] = "N";
+	struct ednl_request req = { .cmd = EDU_CMD_FACTORIAL };
+	struct reply r = { 0 };
+	struct edu_device dev;
+	struct ednl *nl;
+	char what[64];
+	__u32 n;
+	int rc;
+
+	if (argc < 2)
+		return usage_error(synopsis, "missing N");
+	rc = check_no_more_args(argc, argv, 1, synopsis);
+	if (!rc)
+		rc = parse_number_arg(synopsis, argv[1], &n);
+	if (rc)
+		return rc;
+	nl = netlink_open_device(&dev);
+	if (!nl)
+		return RC_FAIL;
+	snprintf(what, sizeof(what), "factorial on %s", dev.name);
+	req.what = what;
+	ednl_add_u32(&req, EDU_A_DEV_INDEX, dev.index);
+	ednl_add_u32(&req, EDU_A_FACT_N, n);
+	rc = netlink_call(nl, &req, keep_reply, &r);
+	if (!rc)
+		rc = check_reply(&r, what, EDU_A_FACT_RESULT, "fact-result");
+	if (!rc)
+		print_factorial(n, r.msg.u32[EDU_A_FACT_RESULT]);
+	ednl_close(nl);
+	return rc;
+}
+
+static int cmd_dma_test(int argc, char **argv)
+{
+	static const char synopsis[] = "[LEN]";
+	struct ednl_request req = { .cmd = EDU_CMD_DMA_TEST };
+	struct reply r = { 0 };
+	struct edu_device dev;
+	struct ednl *nl;
+	char what[64];
+	__u32 len = 0;
+	int rc;
+
+	rc = check_no_more_args(argc, argv, 1, synopsis);
+	if (!rc && argc > 1)
+		rc = parse_number_arg(synopsis, argv[1], &len);
+	if (rc)
+		return rc;
+	nl = netlink_open_device(&dev);
+	if (!nl)
+		return RC_FAIL;
+	snprintf(what, sizeof(what), "dma test on %s", dev.name);
+	req.what = what;
+	ednl_add_u32(&req, EDU_A_DEV_INDEX, dev.index);
+	if (argc > 1)
+		ednl_add_u32(&req, EDU_A_DMA_TEST_LEN, len);
+	rc = netlink_call(nl, &req, keep_reply, &r);
+	/* The kernel tells the length it tested: without LEN, its choice. */
+	if (!rc && r.got && r.msg.has[EDU_A_DMA_TEST_LEN])
+		len = r.msg.u32[EDU_A_DMA_TEST_LEN];
+	else if (!rc && argc < 2)
+		rc = check_reply(&r, what, EDU_A_DMA_TEST_LEN, "dma-test-len");
+	if (!rc) {
+		open_object(NULL);
+		json_print_bool("ok", true);
+		print_u64("len", "dma test ok (%llu bytes)\n", len);
+		close_object();
+	}
+	ednl_close(nl);
+	return rc;
+}
+
+struct monitor {
+	bool counting;		/* --count N */
+	__u32 left;		/* events until exit */
+};
+
+static const char *event_name(__u8 cmd)
+{
+	switch (cmd) {
+	case EDU_CMD_DEV_ADD_NTF:
+		return "add";
+	case EDU_CMD_DEV_DEL_NTF:
+		return "del";
+	case EDU_CMD_DMA_ERROR_NTF:
+		return "dma-error";
+	case EDU_CMD_PM_NTF:
+		return "pm";
+	default:
+		return NULL;
+	}
+}
+
+/* A negative errno: its text in text, its name (or number) in JSON. */
+static void print_errno(const char *key, __s32 err)
+{
+	int e = err < 0 ? -err : err;
+	const char *name = strerrorname_np(e);
+
+	print_text(" %s", strerror(e));
+	if (name)
+		json_print_string(key, name);
+	else
+		json_print_u64(key, e);
+}
+
+/*
+ * One notification: "add edu1 0000:00:05.0", or a JSON object on a line of
+ * its own; flushed at once, as a reader on a pipe waits for it. The device
+ * is what the event says: by the time it is read, sysfs may have changed.
+ */
+static int print_event(const struct ednl_msg *m, void *arg)
+{
+	struct edu_device dev = { .name = "", .pci = "" };
+	const char *event = event_name(m->cmd);
+	struct monitor *mon = arg;
+
+	if (!event)
+		return 0;	/* a notification newer than eductl */
+	if (m->has[EDU_A_DEV_INDEX]) {
+		dev.index = m->u32[EDU_A_DEV_INDEX];
+		snprintf(dev.name, sizeof(dev.name), "edu%u", dev.index);
+		snprintf(dev.node, sizeof(dev.node), "/dev/edu%u", dev.index);
+	}
+	if (m->str[EDU_A_DEV_NAME])
+		snprintf(dev.name, sizeof(dev.name), "%s", m->str[EDU_A_DEV_NAME]);
+	if (m->str[EDU_A_DEV_PCI])
+		snprintf(dev.pci, sizeof(dev.pci), "%s", m->str[EDU_A_DEV_PCI]);
+	/* -d narrows to one device, even one that does not exist yet. */
+	if (device_arg && !device_matches(&dev, device_arg))
+		return 0;
+
+	open_object(NULL);
+	print_string("event", "%s", event);
+	json_print_string("name", dev.name);
+	print_text(" %s", dev.name[0] ? dev.name : "-");
+	if (m->has[EDU_A_DEV_INDEX])
+		json_print_u64("index", dev.index);
+	json_print_string("pci", dev.pci);
+	print_text(" %s", dev.pci[0] ? dev.pci : "-");
+	if (m->cmd == EDU_CMD_DMA_ERROR_NTF && m->has[EDU_A_DMA_ERROR])
+		print_errno("error", (__s32)m->u32[EDU_A_DMA_ERROR]);
+	if (m->cmd == EDU_CMD_PM_NTF && m->has[EDU_A_DEV_PM_STATE])
+		print_string("pm_state", " %s", pm_state_name(m->u32[EDU_A_DEV_PM_STATE]));
+	print_text("\n");
+	close_object();
+	/* A failed write ends the monitor; finish_output() reports it. */
+	if (fflush(stdout) || ferror(stdout))
+		return -1;
+	if (mon->counting && !--mon->left)
+		return 1;
+	return 0;
+}
+
+/* Until SIGINT or SIGTERM (exit 0), or N events with --count N. */
+static int cmd_monitor(int argc, char **argv)
+{
+	static const char synopsis[] = "[--count N]";
+	struct monitor mon = { 0 };
+	struct ednl *nl;
+	int rc;
+
+	if (argc > 1) {
+		if (strcmp(argv[1], "--count"))
+			return usage_error(synopsis, "unknown argument \"%s\"", argv[1]);
+		if (argc < 3)
+			return usage_error(synopsis, "--count needs N");
+		rc = check_no_more_args(argc, argv, 2, synopsis);
+		if (!rc)
+			rc = parse_number_arg(synopsis, argv[2], &mon.left);
+		if (rc)
+			return rc;
+		if (!mon.left)
+			return usage_error(synopsis, "--count 0: N must be at least 1");
+		mon.counting = true;
+	}
+	nl = ednl_open();
+	if (!nl)
+		return RC_FAIL;
+	rc = ednl_monitor(nl, print_event, &mon) ? RC_FAIL : RC_OK;
+	ednl_close(nl);
+	return rc;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -944,6 +1420,14 @@ static const struct command {
 	  "raise an interrupt (default reasons 0x10000), show the latency" },
 	{ "stats", cmd_stats, "[--reset]",
 	  "show the counters; --reset zeroes them afterwards (root)" },
+	{ "show", cmd_show, "", "show the devices' settings (with -d: one device)" },
+	{ "set", cmd_set, "dma_timeout_ms MS", "set the DMA timeout (root)" },
+	{ "nlstats", cmd_nlstats, "[--reset]", "stats, through netlink (--reset: root)" },
+	{ "nlfactorial", cmd_nlfactorial, "N", "factorial, through netlink" },
+	{ "dma-test", cmd_dma_test, "[LEN]",
+	  "DMA round trip of LEN bytes (default all): clobbers the buffer (root)" },
+	{ "monitor", cmd_monitor, "[--count N]",
+	  "print device events until interrupted (or N of them)" },
 	{ "help", cmd_help, "", "show this help" },
 };
 
@@ -964,10 +1448,13 @@ static void print_help(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-10s %-16s %s\n", commands[i].name, commands[i].args,
+		fprintf(f, "  %-11s %-18s %s\n", commands[i].name, commands[i].args,
 			commands[i].help);
 	fprintf(f,
 		"\n"
+		"show, set, nlstats, nlfactorial, dma-test and monitor talk to the driver's\n"
+		"generic netlink family \"edu\", the others to /dev/eduN. monitor -j\n"
+		"prints a JSON object per line; monitor -d DEV shows only that device's events.\n"
 		"Numbers are decimal or 0x hex.\n"
 		"Environment: EDUCTL_SYSFS_ROOT, where to find the devices (default "
 		SYSFS_ROOT_DEFAULT ").\n"

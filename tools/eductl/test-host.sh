@@ -3,9 +3,11 @@
 #
 # test-host.sh [EDUCTL] - eductl's checks that need no edu device: options,
 # usage errors and their exit status, the "no device" and "not found" paths,
-# device selection and JSON output on a fake sysfs. EDUCTL_SYSFS_ROOT points
-# eductl at a temporary directory, so the machine's own devices (if any) do
-# not matter. Prints TAP; exits 1 if a check fails.
+# device selection and JSON output on a fake sysfs, and the netlink commands
+# failing when the generic netlink family "edu" is missing (with
+# EDUCTL_NO_NETLINK=1, for a build without netlink: saying so).
+# EDUCTL_SYSFS_ROOT points eductl at a temporary directory, so the machine's
+# own devices (if any) do not matter. Prints TAP; exits 1 if a check fails.
 #
 # The fake devices are edu300 and up: the driver makes at most 256, so no
 # /dev node of theirs can exist and opening them fails with ENOENT.
@@ -104,7 +106,8 @@ expect "-h exits 0" 0
 run help
 expect "help command exits 0" 0
 [[ $out == *list* && $out == *info* && $out == *liveness* && $out == *factorial* &&
-   $out == *irq* && $out == *stats* ]]
+   $out == *irq* && $out == *stats* && $out == *show* && $out == *" set "* &&
+   $out == *nlstats* && $out == *nlfactorial* && $out == *dma-test* && $out == *monitor* ]]
 verdict "help lists every command"
 run
 expect "no arguments: usage error" 2 "Usage: eductl"
@@ -156,6 +159,48 @@ expect "stats --reset x: usage error" 2 "unexpected argument"
 run list x
 expect "list x: usage error" 2 "unexpected argument"
 
+# The netlink commands check their arguments before opening a socket.
+run show x
+expect "show x: usage error" 2 'unexpected argument "x"'
+run set
+expect "set alone: usage error" 2 "missing what to set"
+run set foo 1
+expect "set foo 1: unknown setting" 2 'unknown setting "foo"'
+run set dma_timeout_m 1
+expect "set dma_timeout_m 1: no prefix matching" 2 'unknown setting "dma_timeout_m"'
+run set dma_timeout_ms
+expect "set dma_timeout_ms without MS: usage error" 2 "missing MS"
+for arg in abc -1 4294967296 '' 1.5; do
+	run set dma_timeout_ms "$arg"
+	expect "set dma_timeout_ms '$arg': usage error" 2 "is not a number"
+done
+run set dma_timeout_ms 100 200
+expect "set dma_timeout_ms with two values: usage error" 2 'unexpected argument "200"'
+run nlfactorial
+expect "nlfactorial without N: usage error" 2 "missing N"
+run nlfactorial x
+expect "nlfactorial x: usage error" 2 "is not a number"
+run nlfactorial 1 2
+expect "nlfactorial with two numbers: usage error" 2 'unexpected argument "2"'
+run dma-test abc
+expect "dma-test abc: usage error" 2 "is not a number"
+run dma-test 1 2
+expect "dma-test with two lengths: usage error" 2 'unexpected argument "2"'
+run nlstats --bogus
+expect "nlstats --bogus: usage error" 2 'unknown argument "--bogus"'
+run nlstats --reset x
+expect "nlstats --reset x: usage error" 2 "unexpected argument"
+run monitor --count x
+expect "monitor --count x: usage error" 2 "is not a number"
+run monitor --count
+expect "monitor --count without N: usage error" 2 "--count needs N"
+run monitor --count 0
+expect "monitor --count 0: usage error" 2 "at least 1"
+run monitor --count 1 2
+expect "monitor --count 1 2: usage error" 2 'unexpected argument "2"'
+run monitor foo
+expect "monitor foo: usage error" 2 'unknown argument "foo"'
+
 # --- no device ---
 run list
 expect "list without devices exits 0" 0
@@ -181,6 +226,31 @@ run -d edu9 list
 expect "-d edu9 list: not found" 1 'device "edu9" not found'
 run -d 00:04.0 info
 expect "-d 00:04.0 info: not found" 1 'device "00:04.0" not found'
+
+# --- generic netlink: no "edu" family on this host ---
+# EDUCTL_NO_NETLINK=1: the binary was built without netlink (eductl32).
+if [ "${EDUCTL_NO_NETLINK:-}" = 1 ]; then
+	nl_missing='built without generic netlink'
+	nl_why="(no netlink in this build)"
+else
+	nl_missing='eductl: Error: generic netlink family "edu" not found: is the module loaded? try: modprobe edu'
+	nl_why="(family not found)"
+fi
+if [ -d /sys/module/edu ] && [ "${EDUCTL_NO_NETLINK:-}" != 1 ]; then
+	ok "netlink commands without the family # SKIP the edu module is loaded"
+else
+	for cmd in show "-d edu0 show" "set dma_timeout_ms 100" nlstats "nlstats --reset" \
+		   "nlfactorial 5" dma-test "dma-test 64" monitor "monitor --count 1"; do
+		# shellcheck disable=SC2086
+		run $cmd
+		expect "$cmd exits 1 $nl_why" 1 "$nl_missing"
+	done
+	run -j show
+	[[ $rc = 1 && -z $out ]]; verdict "-j show $nl_why prints nothing on stdout"
+	# The family is looked for before the device: the message names the cause.
+	SYSFS=$tmp/absent run -d edu7 nlstats
+	expect "-d edu7 nlstats without the module: the family is missing" 1 "$nl_missing"
+fi
 
 # --- a fake sysfs: three devices, and entries that are not devices ---
 fake=$tmp/sysfs

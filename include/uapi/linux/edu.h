@@ -222,4 +222,98 @@ struct edu_dma_xfer {
 #define EDU_IOC_RESET_STATS	_IO(EDU_IOC_MAGIC, 0x05)
 #define EDU_IOC_DMA		_IOW(EDU_IOC_MAGIC, 0x06, struct edu_dma_xfer)
 
+/*
+ * Generic netlink family "edu", version 1 (Documentation/netlink/specs/
+ * edu.yaml is its YNL spec). Every request is strictly validated; errors
+ * carry an extack message pointing at the offending attribute. Devices
+ * are named by EDU_A_DEV_INDEX. Commands marked admin need CAP_NET_ADMIN.
+ *
+ *   EDU_CMD_DEV_GET      doit: one device; dumpit: every device
+ *   EDU_CMD_DEV_SET      admin: set EDU_A_DEV_DMA_TIMEOUT_MS
+ *   EDU_CMD_STATS_GET    doit: EDU_A_DEV_INDEX + EDU_A_STATS (nest)
+ *   EDU_CMD_STATS_RESET  admin
+ *   EDU_CMD_FACTORIAL    EDU_A_FACT_N -> EDU_A_FACT_RESULT
+ *   EDU_CMD_DMA_TEST     admin: DMA round trip of EDU_A_DMA_TEST_LEN
+ *                        bytes (default: the whole usable buffer; it
+ *                        overwrites the device buffer) -> EDU_A_DMA_TEST_LEN
+ *
+ * Multicast group "events" (EDU_GENL_MCGRP_EVENTS) carries notifications
+ * with EDU_A_DEV_INDEX and EDU_A_DEV_PCI: EDU_CMD_DEV_ADD_NTF,
+ * EDU_CMD_DEV_DEL_NTF, EDU_CMD_DMA_ERROR_NTF (+ EDU_A_DMA_ERROR, a
+ * negative errno), EDU_CMD_PM_NTF (+ EDU_A_DEV_PM_STATE).
+ */
+#define EDU_GENL_NAME		"edu"
+#define EDU_GENL_VERSION	1
+#define EDU_GENL_MCGRP_EVENTS	"events"
+
+enum edu_cmd {
+	EDU_CMD_UNSPEC,
+	EDU_CMD_DEV_GET,
+	EDU_CMD_DEV_SET,
+	EDU_CMD_STATS_GET,
+	EDU_CMD_STATS_RESET,
+	EDU_CMD_FACTORIAL,
+	EDU_CMD_DMA_TEST,
+	EDU_CMD_DEV_ADD_NTF,
+	EDU_CMD_DEV_DEL_NTF,
+	EDU_CMD_DMA_ERROR_NTF,
+	EDU_CMD_PM_NTF,
+
+	__EDU_CMD_MAX,
+	EDU_CMD_MAX = __EDU_CMD_MAX - 1
+};
+
+/**
+ * enum edu_pm_state - EDU_A_DEV_PM_STATE
+ * @EDU_PM_ACTIVE: powered and usable
+ * @EDU_PM_SUSPENDED: runtime or system suspended
+ */
+enum edu_pm_state {
+	EDU_PM_ACTIVE,
+	EDU_PM_SUSPENDED,
+};
+
+enum edu_attr {
+	EDU_A_UNSPEC,
+	EDU_A_PAD,
+	EDU_A_DEV_INDEX,		/* u32: N in eduN */
+	EDU_A_DEV_NAME,			/* string: "eduN" */
+	EDU_A_DEV_PCI,			/* string: PCI address */
+	EDU_A_DEV_HW_ID,		/* u32: identification register */
+	EDU_A_DEV_IRQ_MODE,		/* u32: enum edu_irq_mode */
+	EDU_A_DEV_IRQ,			/* u32: Linux interrupt number */
+	EDU_A_DEV_DMA_BITS,		/* u32 */
+	EDU_A_DEV_BUF_SIZE,		/* u32: usable device buffer bytes */
+	EDU_A_DEV_DMA_TIMEOUT_MS,	/* u32: 10..60000 */
+	EDU_A_DEV_PM_STATE,		/* u32: enum edu_pm_state */
+	EDU_A_STATS,			/* nest: enum edu_stat_attr */
+	EDU_A_FACT_N,			/* u32: 0..EDU_FACTORIAL_MAX */
+	EDU_A_FACT_RESULT,		/* u32 */
+	EDU_A_DMA_TEST_LEN,		/* u32: 1..buf_size */
+	EDU_A_DMA_ERROR,		/* s32: negative errno */
+
+	__EDU_A_MAX,
+	EDU_A_MAX = __EDU_A_MAX - 1
+};
+
+/* Inside EDU_A_STATS, all u64, the same counters as struct edu_stats. */
+enum edu_stat_attr {
+	EDU_A_STAT_UNSPEC,
+	EDU_A_STAT_PAD,
+	EDU_A_STAT_IRQS,
+	EDU_A_STAT_IRQS_SPURIOUS,
+	EDU_A_STAT_FACTORIALS,
+	EDU_A_STAT_TIMEOUTS,
+	EDU_A_STAT_DMA_BYTES_TO_DEV,
+	EDU_A_STAT_DMA_BYTES_FROM_DEV,
+	EDU_A_STAT_DMA_XFERS_TO_DEV,
+	EDU_A_STAT_DMA_XFERS_FROM_DEV,
+	EDU_A_STAT_DMA_ERRORS,
+	EDU_A_STAT_DMA_TIMEOUTS,
+	EDU_A_STAT_DMA_QUEUE_HWM,
+
+	__EDU_A_STAT_MAX,
+	EDU_A_STAT_MAX = __EDU_A_STAT_MAX - 1
+};
+
 #endif /* _UAPI_LINUX_EDU_H */

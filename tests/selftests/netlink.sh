@@ -1,0 +1,557 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The generic netlink family "edu" (include/uapi/linux/edu.h), driven the
+# way users drive it: iproute2's genl, the kernel's own YNL CLI with
+# Documentation/netlink/specs/edu.yaml, eductl's monitor, and nlraw.py for
+# the malformed requests YNL cannot write. Covers the family's
+# registration, every operation against sysfs, strict validation and its
+# extended ACKs, notifications on unbind/bind, CAP_NET_ADMIN, and
+# unregistration on unload.
+. "$(dirname "$0")/lib.sh"
+EDUCTL=$TOP/tools/eductl/eductl
+SPEC=$TOP/Documentation/netlink/specs/edu.yaml
+NLRAW=$TESTS_DIR/nlraw.py
+DRV=/sys/bus/pci/drivers/edu
+E0=/sys/class/edu/edu0/device
+E1=/sys/class/edu/edu1/device
+STATS="irqs irqs_spurious factorials timeouts dma_bytes_to_dev dma_bytes_from_dev
+	dma_xfers_to_dev dma_xfers_from_dev dma_errors dma_timeouts dma_queue_hwm"
+# uid/gid nobody, no capabilities at all
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
+RUNAS=()
+
+# YNL from Debian's linux-source (tests/host/linux-source); its schemas
+# are in the same tree. Without it (or PyYAML) the YNL tests are skipped.
+# The host has extracted it already: use that copy rather than checking
+# (and maybe extracting) the tarball again under TCG.
+LSRC=$TOP/build/linux-source
+[ -f "$LSRC/tools/net/ynl/cli.py" ] || LSRC=$("$TOP/tests/host/linux-source" 2>/dev/null) || LSRC=/nonexistent
+CLI=$LSRC/tools/net/ynl/cli.py
+SCHEMA=$LSRC/Documentation/netlink/genetlink-c.yaml
+NO_YNL=
+if [ ! -f "$CLI" ]; then
+	NO_YNL="no YNL: tests/host/linux-source failed"
+elif ! python3 -c 'import yaml' 2>/dev/null; then
+	NO_YNL="python3-yaml missing (tests/vm/deps.sh)"
+fi
+
+# ynl ARGS...: YNL's CLI on edu's spec, replies as JSON. On a netlink
+# error it prints the error (errno text, extack) and exits 1. Runs as
+# "${RUNAS[@]}" when set.
+ynl() {
+	"${RUNAS[@]}" python3 "$CLI" --no-schema --spec "$SPEC" --output-json "$@"
+}
+
+# ynl_if NAME FUNC...: ok_if, or a skip without YNL
+ynl_if() {
+	if [ -n "$NO_YNL" ]; then
+		skip "$1" "$NO_YNL"
+	else
+		ok_if "$@"
+	fi
+}
+
+# do_ok OP JSON: OP succeeds; its reply (JSON) in /tmp/nl-out
+do_ok() {
+	ynl --do "$1" --json "$2" >/tmp/nl-out 2>&1 || fail "$1 $2: $(cat /tmp/nl-out)"
+}
+
+# reply FILTER: the jq FILTER is true of the last reply
+reply() {
+	jq -e "$1" /tmp/nl-out >/dev/null 2>&1 || fail "reply fails '$1': $(cat /tmp/nl-out)"
+}
+
+# do_err OP JSON TEXT...: OP fails and YNL's report contains every TEXT
+do_err() {
+	local op=$1 json=$2 t
+	shift 2
+	! ynl --do "$op" --json "$json" >/tmp/nl-out 2>&1 || fail "$op $json succeeded: $(cat /tmp/nl-out)"
+	for t; do
+		grep -qF -- "$t" /tmp/nl-out || fail "$op $json: no \"$t\" in: $(cat /tmp/nl-out)"
+	done
+	cat /tmp/nl-out
+}
+
+# raw_err TEXT ARGS...: nlraw.py ARGS prints an error line containing TEXT
+raw_err() {
+	local want=$1 out
+	shift
+	out=$("$NLRAW" "$@") || fail "nlraw $*: exit $?: $out"
+	[[ $out == "error "*"$want"* ]] || fail "nlraw $*: expected '$want', got: $out"
+	echo "$out"
+}
+
+# pci_of N: PCI address of eduN
+pci_of() {
+	basename "$(readlink -f "/sys/class/edu/edu$1/device")"
+}
+
+# is FILE VALUE: FILE reads VALUE
+is() {
+	local v
+	v=$(cat "$1") || fail "cannot read $1"
+	[ "$v" = "$2" ] || fail "${1#/sys/}: '$v', expected '$2'"
+}
+
+# --- registration ---
+
+loaded() {
+	edu_unload || fail "modprobe -r edu"
+	modprobe edu || fail "modprobe edu"
+	wait_for 50 test -e /sys/class/edu/edu1 || fail "edu1 did not appear"
+}
+
+genl_ctrl() {
+	local out cmds
+	out=$(genl ctrl get name edu) || fail "genl ctrl get name edu failed: $out"
+	echo "$out"
+	grep -Eq 'Name: edu\s*$' <<<"$out" || fail "no 'Name: edu'"
+	grep -Eq 'Version: 0x1\s' <<<"$out" || fail "version is not 0x1"
+	grep -Eq 'header size: 0\s' <<<"$out" || fail "family header is not empty"
+	cmds=$(sed -n '/commands supported/,/multicast groups/p' <<<"$out" | grep -oE 'ID-0x[0-9a-f]+')
+	cmds=${cmds//$'\n'/ }
+	[ "$cmds" = "ID-0x1 ID-0x2 ID-0x3 ID-0x4 ID-0x5 ID-0x6" ] ||
+		fail "operations '$cmds', expected 0x1..0x6 (the notifications are no operations)"
+	sed -n '/multicast groups/,$p' <<<"$out" | grep -Eq 'name: events\s*$' ||
+		fail "no multicast group events"
+}
+
+# per operation: doit (0x2) and dumpit (0x4), admin (0x1) for dev-set,
+# stats-reset, dma-test only
+raw_family() {
+	local out id f want ops=0
+	local -A caps=([1]=6 [2]=3 [3]=2 [4]=3 [5]=2 [6]=3)
+	out=$("$NLRAW" family) || fail "nlraw family: exit $?"
+	echo "$out"
+	[[ $out =~ ^id=[0-9]+\ version=1\ hdrsize=0\  ]] || fail "family line: ${out%%$'\n'*}"
+	while read -r _ id f; do
+		want=${caps[$id]:-}
+		[ -n "$want" ] || fail "unexpected operation $id"
+		f=${f#flags=}
+		(((f & 7) == want)) || fail "operation $id: flags $f, expected $want in the low 3 bits"
+		ops=$((ops + 1))
+	done < <(grep '^op ' <<<"$out")
+	[ $ops = 6 ] || fail "$ops operations"
+	grep -Eq '^mcgrp events [0-9]+$' <<<"$out" || fail "no group events"
+}
+
+ynl_spec() {
+	local out m
+	out=$(python3 "$CLI" --spec "$SPEC" --schema "$SCHEMA" --list-msgs 2>&1) ||
+		fail "spec rejected: $out"
+	echo "$out"
+	[ "$(grep -c . <<<"$out")" = 10 ] || fail "not 6 operations and 4 notifications"
+	for m in dev-get dev-set stats-get stats-reset factorial dma-test; do
+		grep -Eq "^$m +\\[ .*do" <<<"$out" || fail "no operation $m"
+	done
+	grep '^dev-get ' <<<"$out" | grep -q dump || fail "dev-get cannot dump"
+	for m in dev-add-ntf dev-del-ntf dma-error-ntf pm-ntf; do
+		grep -Eq "^$m +\\[ event \\]" <<<"$out" || fail "no notification $m"
+	done
+}
+
+# --- operations, compared with sysfs ---
+
+# dev_matches N: a dev-get reply in /tmp/nl-out describes eduN as sysfs does
+dev_matches() {
+	local d=/sys/class/edu/edu$1/device pci irq
+	pci=$(pci_of "$1")
+	irq=$(cat "/sys/bus/pci/devices/$pci/irq")
+	reply ".\"dev-index\" == $1 and .\"dev-name\" == \"edu$1\" and .\"dev-pci\" == \"$pci\""
+	reply '."dev-hw-id" == 16777453 and ."dev-irq-mode" == "msi"'
+	reply ".\"dev-irq\" == $irq"
+	reply ".\"dev-dma-bits\" == $(cat /sys/module/edu/parameters/dma_bits)"
+	reply ".\"dev-buf-size\" == $(cat /sys/module/edu/parameters/buf_size)"
+	reply ".\"dev-dma-timeout-ms\" == $(cat "$d/dma_timeout_ms")"
+}
+
+dev_get_do() {
+	do_ok dev-get '{"dev-index": 0}'
+	cat /tmp/nl-out
+	dev_matches 0
+	do_ok dev-get '{"dev-index": 1}'
+	dev_matches 1
+}
+
+dev_get_dump() {
+	local i
+	ynl --dump dev-get >/tmp/nl-dump 2>&1 || fail "dump: $(cat /tmp/nl-dump)"
+	cat /tmp/nl-dump
+	jq -e 'length == 2 and (map(."dev-index") | sort) == [0, 1]' /tmp/nl-dump >/dev/null ||
+		fail "not edu0 and edu1 once each"
+	for i in 0 1; do
+		jq ".[] | select(.\"dev-index\" == $i)" /tmp/nl-dump >/tmp/nl-out
+		dev_matches $i
+	done
+}
+
+stats_get() {
+	local s f
+	echo 4 >"$E0/factorial" || fail "sysfs factorial"
+	do_ok stats-get '{"dev-index": 0}'
+	cat /tmp/nl-out
+	reply '."dev-index" == 0 and (.stats | length) == 11'
+	for s in $STATS; do
+		reply ".stats.\"${s//_/-}\" == $(cat "$E0/stats/$s")"
+	done
+	f=$(cat "$E0/stats/factorials")
+	[ "$f" -ge 1 ] || fail "no factorial counted"
+	do_ok stats-get '{"dev-index": 1}'
+	reply ".\"dev-index\" == 1 and .stats.factorials == $(cat "$E1/stats/factorials")"
+}
+
+factorial() {
+	local before
+	before=$(cat "$E1/stats/factorials")
+	do_ok factorial '{"dev-index": 1, "fact-n": 10}'
+	cat /tmp/nl-out
+	reply '."dev-index" == 1 and ."fact-result" == 3628800'
+	do_ok factorial '{"dev-index": 1, "fact-n": 13}'
+	reply '."fact-result" == 1932053504'
+	do_ok factorial '{"dev-index": 1, "fact-n": 0}'
+	reply '."fact-result" == 1'
+	is "$E1/stats/factorials" $((before + 3))
+}
+
+dev_set() {
+	local t1
+	t1=$(cat "$E1/dma_timeout_ms")
+	do_ok dev-set '{"dev-index": 0, "dev-dma-timeout-ms": 10}'
+	is "$E0/dma_timeout_ms" 10
+	do_ok dev-set '{"dev-index": 0, "dev-dma-timeout-ms": 60000}'
+	is "$E0/dma_timeout_ms" 60000
+	do_ok dev-set '{"dev-index": 0, "dev-dma-timeout-ms": 500}'
+	is "$E0/dma_timeout_ms" 500
+	is "$E1/dma_timeout_ms" "$t1"
+	do_ok dev-get '{"dev-index": 0}'
+	reply '."dev-dma-timeout-ms" == 500'
+	echo 1000 >"$E0/dma_timeout_ms" || fail "sysfs write"
+	do_ok dev-get '{"dev-index": 0}'
+	reply '."dev-dma-timeout-ms" == 1000'
+}
+
+# the default length is the usable buffer; bytes go to the device and back
+dma_test() {
+	local bs to from
+	bs=$(cat /sys/module/edu/parameters/buf_size)
+	to=$(cat "$E0/stats/dma_bytes_to_dev")
+	from=$(cat "$E0/stats/dma_bytes_from_dev")
+	do_ok dma-test '{"dev-index": 0}'
+	cat /tmp/nl-out
+	reply ".\"dev-index\" == 0 and .\"dma-test-len\" == $bs"
+	do_ok dma-test '{"dev-index": 0, "dma-test-len": 100}'
+	reply '."dma-test-len" == 100'
+	do_ok dma-test '{"dev-index": 0, "dma-test-len": 1}'
+	reply '."dma-test-len" == 1'
+	is "$E0/stats/dma_bytes_to_dev" $((to + bs + 101))
+	is "$E0/stats/dma_bytes_from_dev" $((from + bs + 101))
+	is "$E0/stats/dma_errors" 0
+}
+
+stats_reset() {
+	local s f1
+	f1=$(cat "$E1/stats/factorials")
+	[ "$(cat "$E0/stats/irqs")" != 0 ] || fail "edu0 has no interrupts to reset"
+	do_ok stats-reset '{"dev-index": 0}'
+	for s in $STATS; do
+		is "$E0/stats/$s" 0
+	done
+	is "$E1/stats/factorials" "$f1"
+	do_ok stats-get '{"dev-index": 0}'
+	reply '[.stats[]] | length == 11 and all(. == 0)'
+}
+
+# --- errors: YNL ---
+
+missing_attrs() {
+	do_err dev-get '{}' "Invalid argument" "'msg': '" "'miss-type': 'dev-index'"
+	do_err factorial '{"dev-index": 0}' "Invalid argument" "'msg': '" "'miss-type': 'fact-n'"
+	do_err factorial '{"fact-n": 3}' "Invalid argument" "'msg': '" "'miss-type': 'dev-index'"
+	do_err stats-reset '{}' "Invalid argument" "'msg': '" "'miss-type': 'dev-index'"
+	do_err dev-set '{"dev-index": 0}' "Invalid argument" "'msg': '" \
+		"'miss-type': 'dev-dma-timeout-ms'"
+}
+
+no_such_device() {
+	do_err dev-get '{"dev-index": 99}' "No such device" "no such edu device"
+	do_err stats-get '{"dev-index": 2}' "No such device" "no such edu device"
+	do_err factorial '{"dev-index": 255, "fact-n": 3}' "No such device" "no such edu device"
+	do_err dev-set '{"dev-index": 2, "dev-dma-timeout-ms": 100}' \
+		"No such device" "no such edu device"
+}
+
+# indices go up to 255 (EDU_MAX_DEVICES - 1): beyond, the policy refuses
+index_range() {
+	local v
+	for v in 256 4294967295; do
+		do_err dev-get "{\"dev-index\": $v}" "Numerical result out of range" "out of range" \
+			"'bad-attr': '.dev-index'" "'max-value': 255"
+	done
+}
+
+# out of the policy's range: ERANGE, the offending attribute and its
+# bounds in the extended ACK; nothing changes
+timeout_range() {
+	local v
+	for v in 5 9 60001; do
+		do_err dev-set "{\"dev-index\": 0, \"dev-dma-timeout-ms\": $v}" \
+			"Numerical result out of range" "out of range" \
+			"'bad-attr': '.dev-dma-timeout-ms'" "'min-value': 10" "'max-value': 60000"
+	done
+	is "$E0/dma_timeout_ms" 1000
+}
+
+fact_range() {
+	local f
+	f=$(cat "$E0/stats/factorials")
+	do_err factorial '{"dev-index": 0, "fact-n": 100000001}' \
+		"Numerical result out of range" "out of range" "'bad-attr': '.fact-n'" \
+		"'max-value': 100000000"
+	do_err factorial '{"dev-index": 0, "fact-n": 4294967295}' \
+		"Numerical result out of range" "'bad-attr': '.fact-n'"
+	is "$E0/stats/factorials" "$f"
+}
+
+# 1..4096 by policy, and no more than the usable buffer (buf_size 4095)
+dma_len_range() {
+	do_err dma-test '{"dev-index": 0, "dma-test-len": 0}' \
+		"Numerical result out of range" "'bad-attr': '.dma-test-len'" "'min-value': 1"
+	do_err dma-test '{"dev-index": 0, "dma-test-len": 4097}' \
+		"Numerical result out of range" "'bad-attr': '.dma-test-len'" "'max-value': 4096"
+	[ "$(cat /sys/module/edu/parameters/buf_size)" = 4095 ] || fail "buf_size is not 4095"
+	do_err dma-test '{"dev-index": 0, "dma-test-len": 4096}' \
+		"Invalid argument" "'bad-attr': '.dma-test-len'" "usable device buffer"
+}
+
+# --- errors: malformed requests (nlraw.py; 2 is EDU_A_DEV_INDEX) ---
+
+raw_bad_length() {
+	raw_err "errno=EINVAL(22) msg='invalid attribute length' bad-attr=2" "do" 1 2:u8:0
+	raw_err "errno=EINVAL(22) msg='invalid attribute length' bad-attr=2" "do" 1 2:u64:0
+	raw_err "errno=EINVAL(22) msg='invalid attribute length' bad-attr=2" "do" 1 2:str:0
+	# EDU_CMD_DEV_SET with EDU_A_DEV_DMA_TIMEOUT_MS (10) as a u16
+	raw_err "errno=EINVAL(22) msg='invalid attribute length' bad-attr=10" "do" 2 2:u32:0 10:u16:500
+	is "$E0/dma_timeout_ms" 1000
+}
+
+raw_bad_attrs() {
+	local out
+	# not an attribute of the family; an attribute of the family that
+	# EDU_CMD_DEV_GET does not take (EDU_A_FACT_N)
+	raw_err "errno=EINVAL(22) msg='Unknown attribute type' bad-attr=40" "do" 1 2:u32:0 40:u32:0
+	out=$(raw_err "errno=EINVAL(22) msg='" "do" 1 2:u32:0 13:u32:5) || exit 1
+	[[ $out == *"msg='Unknown attribute type' bad-attr=13"* ||
+		$out == *"msg='Unsupported attribute' bad-attr=13"* ]] || fail "fact-n in dev-get: $out"
+	raw_err "errno=EINVAL(22) msg='NLA_F_NESTED not expected' bad-attr=2" "do" 1 2n:u32:0
+	# a command that does not exist, a notification sent as a request
+	raw_err "errno=EOPNOTSUPP(95)" "do" 11 2:u32:0
+	raw_err "errno=EOPNOTSUPP(95)" "do" 7 2:u32:0
+}
+
+# dump_has INDEX...: the raw dump is those devices once each, every
+# message EDU_CMD_DEV_GET version 1 with NLM_F_MULTI, ended by NLMSG_DONE
+dump_has() {
+	local out line i seen want
+	out=$("$NLRAW" dump 1) || fail "nlraw dump: exit $?"
+	echo "$out"
+	[ "${out##*$'\n'}" = "done error=0" ] || fail "does not end with NLMSG_DONE"
+	while read -r line; do
+		[[ $line =~ ^msg\ cmd=1\ version=1\ flags=0x([0-9a-f]+)(\ .*)?\ 2=u32:([0-9]+)(\ |$) ]] ||
+			fail "bad message: $line"
+		((0x${BASH_REMATCH[1]} & 2)) || fail "no NLM_F_MULTI: $line"
+		i=${BASH_REMATCH[3]}
+		[[ $line == *" 4=str:$(pci_of "$i")"* ]] || fail "edu$i: wrong PCI address: $line"
+		seen+="$i"$'\n'
+	done < <(grep -v '^done' <<<"$out")
+	seen=$(printf '%s' "$seen" | sort -n | tr '\n' ' ')
+	want="$* "
+	[ "$seen" = "$want" ] || fail "devices: '$seen', expected '$want'"
+}
+
+raw_dump() {
+	local p1
+	p1=$(pci_of 1)
+	dump_has 0 1
+	echo "$p1" >"$DRV/unbind" || fail "unbind"
+	dump_has 0
+	raw_err "errno=ENODEV(19) msg='no such edu device" "do" 1 2:u32:1
+	echo "$p1" >"$DRV/bind" || fail "bind"
+	wait_for 50 test -e /sys/class/edu/edu1 || fail "edu1 not back"
+	dump_has 0 1
+}
+
+# --- notifications ---
+
+# listeners GROUP: generic netlink sockets in multicast group GROUP (only
+# groups 1..32 are visible in /proc/net/netlink)
+listeners() {
+	local n=0 eth groups
+	while read -r _ eth _ groups _; do
+		[ "$eth" = 16 ] && (((16#$groups >> ($1 - 1)) & 1)) && n=$((n + 1))
+	done < <(tail -n +2 /proc/net/netlink)
+	echo $n
+}
+
+# edu1 unbound and bound again while eductl monitor and YNL listen;
+# their output in /tmp/nl-mon and /tmp/nl-ntf
+events_cycle() {
+	local p1 gid before n i mpid ypid
+	p1=$(pci_of 1)
+	rm -f /tmp/nl-mon /tmp/nl-mon.err /tmp/nl-mon.rc /tmp/nl-ntf
+	gid=$("$NLRAW" family | sed -n 's/^mcgrp events //p')
+	[ -n "$gid" ] || fail "no group events"
+	((gid <= 32)) && before=$(listeners "$gid")
+	"$EDUCTL" -j monitor --count 2 >/tmp/nl-mon 2>/tmp/nl-mon.err &
+	mpid=$!
+	if [ -z "$NO_YNL" ]; then
+		ynl --subscribe events --sleep 12 >/tmp/nl-ntf 2>&1 &
+		ypid=$!
+	fi
+	if ((gid <= 32)); then
+		# until both have joined the group (YNL alone when eductl died)
+		for ((i = 0; i < 300; i++)); do
+			n=$(listeners "$gid")
+			((n >= before + 2)) && break
+			! kill -0 $mpid 2>/dev/null && ((n >= before + 1)) && break
+			sleep 0.1
+		done
+		echo "group $gid: $before listeners before, $n after"
+	else
+		sleep 6
+	fi
+	echo "$p1" >"$DRV/unbind" || fail "unbind"
+	echo "$p1" >"$DRV/bind" || fail "bind"
+	wait_for 50 test -e /sys/class/edu/edu1 || fail "edu1 not back"
+	# eductl ends by itself after 2 events
+	for ((i = 0; i < 100; i++)); do
+		kill -0 $mpid 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 $mpid 2>/dev/null; then
+		kill $mpid
+		wait $mpid
+		echo "still running 10 s after the bind" >/tmp/nl-mon.rc
+	else
+		wait $mpid
+		echo $? >/tmp/nl-mon.rc
+	fi
+	[ -z "$ypid" ] || wait $ypid
+	return 0
+}
+
+eductl_monitor() {
+	local pci
+	pci=$(pci_of 1)
+	[ -e /tmp/nl-mon.rc ] || fail "no monitor run (previous test)"
+	cat /tmp/nl-mon /tmp/nl-mon.err
+	[ "$(cat /tmp/nl-mon.rc)" = 0 ] || fail "eductl monitor: $(cat /tmp/nl-mon.rc)"
+	jq -e -s --arg pci "$pci" \
+		'map([.event, .name, .index, .pci]) == [["del", "edu1", 1, $pci], ["add", "edu1", 1, $pci]]' \
+		/tmp/nl-mon >/dev/null || fail "expected del then add of edu1 ($pci)"
+}
+
+ynl_subscribe() {
+	local pci
+	pci=$(pci_of 1)
+	[ -e /tmp/nl-ntf ] || fail "no YNL run (previous test)"
+	cat /tmp/nl-ntf
+	jq -e --arg pci "$pci" '[.[] | select(.name | startswith("dev-"))] |
+		map([.name, .msg."dev-index", .msg."dev-name", .msg."dev-pci"]) ==
+		[["dev-del-ntf", 1, "edu1", $pci], ["dev-add-ntf", 1, "edu1", $pci]]' \
+		/tmp/nl-ntf >/dev/null || fail "expected dev-del-ntf then dev-add-ntf of edu1 ($pci)"
+}
+
+# --- permissions ---
+
+nobody_has_no_caps() {
+	local out
+	out=$("${NOBODY[@]}" sh -c 'id -u; grep ^CapEff /proc/self/status') || fail "setpriv: $out"
+	[[ $out == 65534*"CapEff:"*0000000000000000 ]] || fail "not unprivileged: $out"
+}
+
+unprivileged_reads() {
+	RUNAS=("${NOBODY[@]}")
+	do_ok dev-get '{"dev-index": 1}'
+	dev_matches 1
+	ynl --dump dev-get >/tmp/nl-out 2>&1 || fail "dump: $(cat /tmp/nl-out)"
+	reply 'length == 2'
+	do_ok stats-get '{"dev-index": 0}'
+	reply ".stats.factorials == $(cat "$E0/stats/factorials")"
+	do_ok factorial '{"dev-index": 0, "fact-n": 12}'
+	reply '."fact-result" == 479001600'
+}
+
+unprivileged_admin_ops() {
+	local f
+	echo 3 >"$E0/factorial" || fail "sysfs factorial"
+	f=$(cat "$E0/stats/factorials")
+	RUNAS=("${NOBODY[@]}")
+	do_err dev-set '{"dev-index": 0, "dev-dma-timeout-ms": 700}' "Operation not permitted"
+	do_err stats-reset '{"dev-index": 0}' "Operation not permitted"
+	do_err dma-test '{"dev-index": 0}' "Operation not permitted"
+	is "$E0/dma_timeout_ms" 1000
+	is "$E0/stats/factorials" "$f"
+}
+
+# --- unload ---
+
+unload_unregisters() {
+	local out rc
+	edu_unload || fail "modprobe -r edu"
+	! out=$(genl ctrl get name edu 2>&1) || fail "family still registered: $out"
+	"$NLRAW" family >/dev/null 2>&1
+	rc=$?
+	[ $rc = 3 ] || fail "nlraw family: exit $rc, expected 3 (no family)"
+	if [ -z "$NO_YNL" ]; then
+		! out=$(ynl --dump dev-get 2>&1) || fail "YNL dump worked: $out"
+		grep -q "Family 'edu' not supported by the kernel" <<<"$out" || fail "YNL: $out"
+	fi
+}
+
+reload_registers() {
+	modprobe edu || fail "modprobe edu"
+	wait_for 50 test -e /sys/class/edu/edu1 || fail "edu1 did not appear"
+	genl ctrl get name edu >/dev/null || fail "family not registered again"
+	dump_has 0 1
+}
+
+ok_if "modprobe edu: edu0 and edu1 bound" loaded
+ok_if "genl ctrl: family edu, version 1, no header, operations 1..6, group events" genl_ctrl
+ok_if "CTRL_CMD_GETFAMILY: doit/dumpit per operation, admin for dev-set, stats-reset, dma-test" \
+	raw_family
+ynl_if "YNL: edu.yaml validates against genetlink-c; 6 operations, 4 notifications" ynl_spec
+ynl_if "YNL dev-get edu0, edu1: index, name, PCI address, hw id, irq, DMA settings as sysfs" \
+	dev_get_do
+ynl_if "YNL dump dev-get: edu0 and edu1 once each, as sysfs" dev_get_dump
+ynl_if "YNL stats-get: the 11 counters of the nest as sysfs stats/" stats_get
+ynl_if "YNL factorial: 10! = 3628800, 13! mod 2^32, 0! = 1; counted in sysfs" factorial
+ynl_if "YNL dev-set dev-dma-timeout-ms 10, 60000, 500: sysfs follows (edu0 only)" dev_set
+ynl_if "YNL dma-test: whole buffer by default, 100 and 1 bytes; bytes counted both ways" dma_test
+ynl_if "YNL stats-reset: edu0's counters zero, edu1's kept" stats_reset
+ynl_if "missing dev-index, fact-n, dev-dma-timeout-ms: EINVAL, extack message, attribute named" \
+	missing_attrs
+ynl_if "unknown dev-index (99, 2, 255): ENODEV 'no such edu device'" no_such_device
+ynl_if "dev-index 256, 2^32-1: ERANGE at the attribute, policy max 255" index_range
+ynl_if "dev-dma-timeout-ms 5, 9, 60001: ERANGE at the attribute, policy 10..60000 in extack" \
+	timeout_range
+ynl_if "fact-n 100000001, 2^32-1: ERANGE at the attribute, policy max 100000000" fact_range
+ynl_if "dma-test-len 0, 4097: ERANGE; 4096 (past buf_size): EINVAL; at the attribute" \
+	dma_len_range
+ok_if "raw: dev-index as u8, u64, string; timeout as u16: EINVAL 'invalid attribute length'" \
+	raw_bad_length
+ok_if "raw: unknown and foreign attributes, NLA_F_NESTED on a u32, bad commands: refused" \
+	raw_bad_attrs
+ok_if "raw dump: each device once, NLM_F_MULTI, NLMSG_DONE; edu1 unbound: edu0 only, ENODEV" \
+	raw_dump
+ok_if "edu1 unbound and bound with eductl monitor and YNL subscribed to events" events_cycle
+ok_if "eductl -j monitor --count 2: del then add of edu1, then exits" eductl_monitor
+ynl_if "YNL --subscribe events: dev-del-ntf then dev-add-ntf of edu1 with index, name, PCI" \
+	ynl_subscribe
+ok_if "setpriv: uid 65534 without capabilities" nobody_has_no_caps
+ynl_if "unprivileged: dev-get, dump, stats-get, factorial work" unprivileged_reads
+ynl_if "unprivileged: dev-set, stats-reset, dma-test: EPERM, nothing changed" unprivileged_admin_ops
+ok_if "modprobe -r edu: family unregistered (genl, CTRL_CMD_GETFAMILY, YNL)" unload_unregisters
+ok_if "modprobe edu again: family back, dump sees both devices" reload_registers
+edu_unload
+tap_done
