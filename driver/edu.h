@@ -25,7 +25,12 @@
 
 #define EDU_DRV_NAME		"edu"
 /* Probe steps debugfs's fail_probe can fail (see edu_probe()). */
-#define EDU_PROBE_STEPS		10
+#define EDU_PROBE_STEPS		11
+/* Interrupt reasons the driver raises itself: the netdev's doorbells. */
+#define EDU_IRQ_NET_TX		BIT(9)
+#define EDU_IRQ_NET_RX		BIT(10)
+#define EDU_IRQ_NET		(EDU_IRQ_NET_TX | EDU_IRQ_NET_RX)
+
 /* Upper bound on device indices (eduN); also the number of minors. */
 #define EDU_MAX_DEVICES		256
 
@@ -162,6 +167,7 @@ struct edu_dma {
  * @sysfs_factorial: last result of a factorial write through sysfs
  * @node: in the list of bound devices (edu_devices_lock)
  * @debugfs: the device's debugfs directory
+ * @ndev: the device's network interface (see netdev.c for its locking)
  */
 struct edu_dev {
 	struct device dev;
@@ -191,6 +197,7 @@ struct edu_dev {
 	u32 sysfs_factorial;
 	struct list_head node;
 	struct dentry *debugfs;
+	struct net_device *ndev;
 };
 
 static inline struct edu_dev *to_edu_dev(struct device *dev)
@@ -211,6 +218,13 @@ static inline void edu_write(struct edu_dev *edu, unsigned int reg, u32 val)
 /* main.c: the bound devices, in index order */
 extern struct list_head edu_devices;
 extern struct mutex edu_devices_lock;
+
+/* netdev.c */
+int edu_net_create(struct edu_dev *edu);
+void edu_net_remove(struct edu_dev *edu);
+void edu_net_irq(struct edu_dev *edu);
+int edu_net_link(struct edu_dev *edu, struct edu_dev *peer);
+int edu_net_peer_index(struct edu_dev *edu);
 
 /* netlink.c */
 int edu_nl_init(void);
@@ -240,6 +254,7 @@ u32 edu_liveness(struct edu_dev *edu, u32 value);
 int edu_factorial(struct edu_dev *edu, u32 n, bool poll, u32 *result);
 int edu_raise_irq(struct edu_dev *edu, u32 reasons, bool poll, u64 *latency_ns);
 void edu_stats_read(struct edu_dev *edu, struct edu_stats *stats);
+void edu_hw_self_test(struct edu_dev *edu, u64 *results);
 void edu_stats_reset(struct edu_dev *edu);
 
 /* irq.c */

@@ -7,6 +7,7 @@
  * every wait here also ends when remove sets edu->gone.
  */
 #include <linux/bitfield.h>
+#include <linux/edu.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/random.h>
@@ -243,4 +244,35 @@ void edu_stats_reset(struct edu_dev *edu)
 	atomic64_set(&edu->stats.dma_errors, 0);
 	atomic64_set(&edu->stats.dma_timeouts, 0);
 	atomic64_set(&edu->stats.dma_queue_hwm, 0);
+}
+
+/**
+ * edu_hw_self_test() - the hardware checks behind ethtool -t
+ * @edu: the device
+ * @results: four results, 0 for a pass or a positive errno: liveness,
+ *	factorial, DMA round trip (overwrites the device buffer), interrupt
+ *
+ * Context: process; sleeps (about two DMA transfers).
+ */
+void edu_hw_self_test(struct edu_dev *edu, u64 *results)
+{
+	u8 pattern[64], back[64];
+	u64 latency;
+	u32 result;
+	int ret;
+
+	results[0] = edu_liveness(edu, 0x5a5aa5a5) == ~0x5a5aa5a5u ? 0 : EIO;
+
+	ret = edu_factorial(edu, 10, false, &result);
+	results[1] = ret ? -ret : result == 3628800 ? 0 : EIO;
+
+	get_random_bytes(pattern, sizeof(pattern));
+	ret = edu_dma_write(edu, 0, pattern, sizeof(pattern));
+	if (!ret)
+		ret = edu_dma_read(edu, 0, back, sizeof(back));
+	results[2] = ret ? -ret : memcmp(pattern, back, sizeof(back)) ? EIO : 0;
+
+	ret = edu_raise_irq(edu, EDU_IRQ_REASONS_USER & (EDU_IRQ_REASONS_USER << 15), false,
+			    &latency);
+	results[3] = -ret;
 }

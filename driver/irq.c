@@ -57,6 +57,14 @@ __MODULE_PARM_TYPE(irq_mode, "charp");
 MODULE_PARM_DESC(irq_mode,
 		 "Interrupt type for devices probed from now on: auto (MSI, else INTx), msi or intx");
 
+static void edu_irq_count(struct edu_dev *edu, unsigned long reasons)
+{
+	unsigned int bit;
+
+	for_each_set_bit(bit, &reasons, EDU_IRQ_REASONS)
+		atomic64_inc(&edu->stats.reasons[bit]);
+}
+
 static irqreturn_t edu_irq_hard(int irq, void *data)
 {
 	struct edu_dev *edu = data;
@@ -70,19 +78,26 @@ static irqreturn_t edu_irq_hard(int irq, void *data)
 
 	edu_write(edu, EDU_REG_IRQ_ACK, status);
 	trace_edu_irq(edu->index, status);
-	atomic_or(status, &edu->irq_pending);
 	atomic64_inc(&edu->stats.irqs);
+
+	/* The netdev's doorbells need no thread: NAPI does the work. */
+	if (status & EDU_IRQ_NET) {
+		edu_irq_count(edu, status & EDU_IRQ_NET);
+		edu_net_irq(edu);
+		status &= ~EDU_IRQ_NET;
+		if (!status)
+			return IRQ_HANDLED;
+	}
+	atomic_or(status, &edu->irq_pending);
 	return IRQ_WAKE_THREAD;
 }
 
 static irqreturn_t edu_irq_thread(int irq, void *data)
 {
 	struct edu_dev *edu = data;
-	unsigned long reasons = atomic_xchg(&edu->irq_pending, 0);
-	unsigned int bit;
+	u32 reasons = atomic_xchg(&edu->irq_pending, 0);
 
-	for_each_set_bit(bit, &reasons, EDU_IRQ_REASONS)
-		atomic64_inc(&edu->stats.reasons[bit]);
+	edu_irq_count(edu, reasons);
 
 	if (reasons & EDU_IRQ_REASONS_USER)
 		atomic_or(reasons & EDU_IRQ_REASONS_USER, &edu->user_seen);

@@ -158,7 +158,8 @@ static int (* const edu_probe_steps[])(struct edu_dev *edu) = {
 	edu_index_alloc,		/* 7 */
 	edu_start_dma,			/* 8 */
 	edu_start_irq,			/* 9 */
-	edu_cdev_add,			/* 10 */
+	edu_net_create,			/* 10 */
+	edu_cdev_add,			/* 11 */
 };
 
 static_assert(ARRAY_SIZE(edu_probe_steps) + 1 == EDU_PROBE_STEPS);
@@ -250,6 +251,7 @@ static void edu_remove(struct pci_dev *pdev)
 	edu_nl_notify(edu, EDU_CMD_DEV_DEL_NTF, 0, 0);
 	edu_unregister(edu);
 	edu_debugfs_remove(edu);
+	edu_net_remove(edu);
 	edu_unplug(edu);
 	edu_hw_quiesce(edu);
 	pci_clear_master(pdev);

@@ -8,6 +8,7 @@
  */
 #include <linux/bitfield.h>
 #include <linux/device.h>
+#include <linux/edu.h>
 #include <linux/kstrtox.h>
 #include <linux/sysfs.h>
 
@@ -107,6 +108,47 @@ static ssize_t dma_timeout_ms_store(struct device *dev, struct device_attribute 
 }
 static DEVICE_ATTR_RW(dma_timeout_ms);
 
+static ssize_t peer_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct edu_dev *edu = dev_to_edu(dev);
+	int index = edu_net_peer_index(edu);
+
+	if (index < 0)
+		return sysfs_emit(buf, "none\n");
+	if (index == edu->index)
+		return sysfs_emit(buf, "self\n");
+	return sysfs_emit(buf, EDU_DRV_NAME "%d\n", index);
+}
+
+/*
+ * The network interface's peer (the PCI device's "link" name is taken by
+ * the PCIe link attributes): "N" links to device N like a cable, "self"
+ * loops back, "none" unlinks.
+ */
+static ssize_t peer_store(struct device *dev, struct device_attribute *attr, const char *buf,
+			  size_t count)
+{
+	struct edu_dev *edu = dev_to_edu(dev);
+	struct edu_dev *peer;
+	unsigned int index;
+	int ret;
+
+	if (sysfs_streq(buf, "none"))
+		return edu_net_link(edu, NULL) ?: count;
+	if (sysfs_streq(buf, "self"))
+		return edu_net_link(edu, edu) ?: count;
+	if (kstrtouint(buf, 10, &index))
+		return -EINVAL;
+
+	peer = edu_get(index);
+	if (!peer)
+		return -ENODEV;
+	ret = edu_net_link(edu, peer);
+	edu_put(peer);
+	return ret ?: count;
+}
+static DEVICE_ATTR_RW(peer);
+
 static struct attribute *edu_attrs[] = {
 	&dev_attr_hw_id.attr,
 	&dev_attr_hw_version.attr,
@@ -115,6 +157,7 @@ static struct attribute *edu_attrs[] = {
 	&dev_attr_liveness.attr,
 	&dev_attr_factorial.attr,
 	&dev_attr_dma_timeout_ms.attr,
+	&dev_attr_peer.attr,
 	NULL
 };
 

@@ -309,9 +309,9 @@ ok_if "fail_dma=2: two reads fail with EIO, the third works; dma_errors +2" fail
 ok_if "fail_dma is per device" fail_dma_per_device
 ok_if "force_timeout=1: ETIMEDOUT after dma_timeout_ms=100; then data intact" force_timeout_once
 ok_if "debugfs directory vanishes on unbind, returns on bind" dir_follows_binding
-ok_if "fail_probe: 11 refused (EINVAL)" refused $DBG/fail_probe 11
+ok_if "fail_probe: 12 refused (EINVAL)" refused $DBG/fail_probe 12
 ok_if "fail_probe: 'abc' refused (EINVAL)" refused $DBG/fail_probe abc
-for n in 1 2 3 4 5 6 7 8 9 10; do
+for n in $(seq 11); do
 	ok_if "fail_probe=$n: bind fails, nothing leaks, the next bind gets edu1 back" fail_probe_step $n
 done
 echo 0 >$DBG/fail_probe

@@ -316,7 +316,7 @@ attrs_follow_binding() {
 }
 
 # Each of the driver's entries has a "What:" in the ABI file (the PCI
-# core's driver link, msi_irqs and the class directory edu/ aside), and
+# core's driver link, msi_irqs and the class directories edu/ and net/ aside), and
 # each stats/ file is named in it.
 attrs_documented() {
 	local a
@@ -326,7 +326,7 @@ attrs_documented() {
 	done
 	while read -r a; do
 		case $a in
-		driver | msi_irqs | edu) continue ;;
+		driver | msi_irqs | edu | net) continue ;;
 		esac
 		grep -Eq "^What:[[:space:]]+/sys/bus/pci/drivers/edu/<pci address>/$a/?\$" "$ABI" ||
 			fail "$a: no What: line in ${ABI#"$TOP"/}" || return
