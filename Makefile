@@ -9,6 +9,12 @@
 #   make matrix        build for every matrix kernel, W=1, warnings = errors
 #   make lint          checkpatch --strict, sparse C=2 and W=1 on 6.1 and 6.12
 #   make install       install edu.ko for KVER (a user's own machine only)
+#   make dkms-install  (root) sources to /usr/src/edu-VERSION, dkms add/build/install for KVER
+#   make dkms-remove   (root) dkms remove --all, delete /usr/src/edu-VERSION
+#   make dist          build/dist/edu-VERSION.tar.gz (git's files, or the tree's)
+#   make deb           build/deb/edu-dkms_*.deb, edu-tools_*.deb (dpkg-buildpackage -b)
+#   make rpm           build/rpm/RPMS/*/edu-{dkms,tools}-*.rpm (rpmbuild -bb)
+#   make packages      deb and rpm
 #
 # KVER defaults to the running kernel when its headers exist, else to the
 # newest installed Debian 6.12 kernel (build machines: the module is only
@@ -28,7 +34,8 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(TOP)/driver EDU_VERSION=$(VERSION)
 
-.PHONY: all module tools selftests deps check demo bench matrix lint install clean help
+.PHONY: all module tools selftests deps check demo bench matrix lint install clean help \
+	dkms-install dkms-remove dist deb rpm packages
 
 all: module tools
 
@@ -66,10 +73,84 @@ lint:
 install: module
 	$(KMAKE) modules_install
 
+# ---- packaging ----
+
+# What DKMS builds: the driver (never Kbuild's generated *.mod.c), the
+# headers, VERSION, and dkms.conf with #MODULE_VERSION# replaced.
+DKMS_DRIVER_FILES = $(filter-out %.mod.c,$(wildcard driver/*.c driver/*.h)) driver/Kbuild
+# DKMS_SRCTREE and DKMS_FLAGS (e.g. --sourcetree/--dkmstree/--installtree
+# --no-depmod) let dkms-install and dkms-remove work on a private tree.
+DKMS_SRCTREE ?= /usr/src
+DKMS_FLAGS ?=
+DKMS_KVER = $(or $(KVER),$(shell uname -r))
+DKMS_DIR = $(DKMS_SRCTREE)/edu-$(VERSION)
+DKMS_ADDED = dkms status -m edu -v $(VERSION) $(DKMS_FLAGS) 2>/dev/null | grep -q .
+
+dkms-install:
+	@! $(DKMS_ADDED) || { echo "dkms-install: removing edu/$(VERSION) first"; \
+		dkms remove -m edu -v $(VERSION) --all $(DKMS_FLAGS); }
+	rm -rf $(DKMS_DIR)
+	install -d $(DKMS_DIR)/driver
+	install -m 0644 $(DKMS_DRIVER_FILES) $(DKMS_DIR)/driver/
+	cp -R include $(DKMS_DIR)/
+	install -m 0644 VERSION $(DKMS_DIR)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
+	dkms add -m edu -v $(VERSION) $(DKMS_FLAGS)
+	dkms build -m edu -v $(VERSION) -k $(DKMS_KVER) $(DKMS_FLAGS)
+	dkms install -m edu -v $(VERSION) -k $(DKMS_KVER) $(DKMS_FLAGS)
+
+dkms-remove:
+	! $(DKMS_ADDED) || dkms remove -m edu -v $(VERSION) --all $(DKMS_FLAGS)
+	rm -rf $(DKMS_DIR)
+
+# The files of the source tree: git's (tracked and new, not ignored) when
+# this is the top of a git checkout, else every file but build/ and build
+# products (an unpacked tarball, a copy inside another checkout's build/).
+PKG_FILES = if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" ]; then \
+		git ls-files -z -co --exclude-standard; \
+	else \
+		find . \( -path ./build -o -path ./.git \) -prune -o -type f \
+			! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' \
+			! -name '*.cmd' ! -name '.*.cmd' ! -name '*.order' ! -name Module.symvers \
+			! -path ./tools/eductl/eductl ! -path ./tools/eductl/eductl32 -printf '%P\0'; \
+	fi
+DIST = $(BUILD)/dist/edu-$(VERSION)
+DIST_TAR = $(DIST).tar.gz
+
+dist:
+	rm -rf $(DIST) $(DIST_TAR)
+	mkdir -p $(DIST)
+	{ $(PKG_FILES); } | xargs -0 sh -c 'for f; do [ -f "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar -cf - --null --no-recursion -T - | tar -xf - -C $(DIST)
+	tar -czf $(DIST_TAR) --owner=0 --group=0 --sort=name -C $(BUILD)/dist edu-$(VERSION)
+	@echo "dist: $(DIST_TAR)"
+
+# dpkg-buildpackage writes beside the source tree: build a copy in build/deb.
+deb: dist
+	@v=$$(dpkg-parsechangelog -l debian/changelog -SVersion); v=$${v#*:}; v=$${v%-*}; \
+	[ "$$v" = "$(VERSION)" ] || { echo "deb: debian/changelog is at $$v but VERSION is" \
+		"$(VERSION): add a changelog entry (dch -v $(VERSION)-1)" >&2; exit 1; }
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb
+	tar -xzf $(DIST_TAR) -C $(BUILD)/deb
+	cd $(BUILD)/deb/edu-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls $(BUILD)/deb/*.deb
+
+rpm: dist
+	rm -rf $(BUILD)/rpm
+	mkdir -p $(BUILD)/rpm/SOURCES $(BUILD)/rpm/SPECS $(BUILD)/rpm/tmp
+	cp $(DIST_TAR) $(BUILD)/rpm/SOURCES/
+	sed 's/@VERSION@/$(VERSION)/g' rpm/edu.spec >$(BUILD)/rpm/SPECS/edu.spec
+	rpmbuild -bb --nodeps --define "_topdir $(BUILD)/rpm" \
+		--define "_tmppath $(BUILD)/rpm/tmp" $(BUILD)/rpm/SPECS/edu.spec
+	@ls $(BUILD)/rpm/RPMS/*/*.rpm
+
+packages: deb rpm
+
 clean:
 	-$(KMAKE) clean 2>/dev/null
 	$(MAKE) -C tools/eductl clean
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,21s/^# \{0,1\}//p' Makefile

@@ -49,6 +49,7 @@ tally < <(make -s tools selftests >build/tools.log 2>&1
 	[ $rc = 0 ] || sed 's/^/#   /' build/tools.log
 	result $rc "eductl, guest tests and benchmarks build with -Werror")
 tally < <(make -s -C tools/eductl check 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - eductl (host): /; /^1\.\./d')
+tally < <(tests/host/packaging 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - packaging: /')
 tally < <(tests/host/healthcheck-test >&2; result $? "guest health check catches every report kind")
 tally < <(
 	rc=0

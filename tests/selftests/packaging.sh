@@ -1,0 +1,243 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck disable=SC2317 # the checks are functions run by ok_if
+#
+# The Debian packages as users get them, in a guest: install
+# build/deb/edu-dkms_*.deb and edu-tools_*.deb with apt-get (offline), DKMS
+# builds and installs the modules for the running kernel, modprobe binds
+# the devices, the udev rule gives group edu (mode 0660) and a member of
+# the group uses eductl without root, "dkms autoinstall" builds for a
+# second kernel (what a kernel upgrade runs), and "apt-get purge" leaves
+# nothing behind. The guest's root is a tmpfs overlay: all of it vanishes
+# at poweroff.
+#
+# Slow under TCG (a DKMS build takes 60-90 s, depmod 30-70 s, each several
+# times), so it is skipped unless EDU_TEST_PACKAGING=1. Run it alone, on
+# the newest matrix kernel (the rt one: then dpkg builds only for it, as
+# dkms's postinst also builds for the newest kernel), without -s:
+#
+#   make deb
+#   tests/vm/vmrun -t 1500 "$(tests/vm/kernels rt)" \
+#       env EDU_TEST_PACKAGING=1 tests/selftests/packaging.sh
+#
+# A module staged by "vmrun -s" is moved out of the way first (dkms will
+# not install over the same version) and put back at the end.
+. "$(dirname "$0")/lib.sh"
+
+if [ "${EDU_TEST_PACKAGING:-}" != 1 ]; then
+	skip "packaging: install, DKMS, udev rule, autoinstall, purge" \
+		"slow under TCG: EDU_TEST_PACKAGING=1 runs it (see its header)"
+	tap_done
+fi
+
+KVER=$(uname -r)
+VER=$EDU_VERSION_EXPECTED
+DKMS_DEB=$(compgen -G "$TOP/build/deb/edu-dkms_$VER-*_all.deb" | tail -n 1)
+TOOLS_DEB=$(compgen -G "$TOP/build/deb/edu-tools_$VER-*_$(dpkg --print-architecture).deb" | tail -n 1)
+STAGE=$(cat /run/vm/stage 2>/dev/null)
+LOG=/tmp/packaging
+mkdir -p "$LOG"
+T0=$SECONDS
+
+note() { echo "# $*"; }
+
+# every edu function in the machine is bound to the edu driver
+all_bound() {
+	local d n=0
+	for d in $(edu_pci_devices); do
+		n=$((n + 1))
+		[ "$d/driver" -ef /sys/bus/pci/drivers/edu ] || fail "$d is not bound to edu"
+	done
+	[ "$n" -ge 1 ] || fail "no edu device in this guest"
+}
+
+prepare() {
+	[ -n "$DKMS_DEB" ] || fail "no $TOP/build/deb/edu-dkms_$VER-*_all.deb: run 'make deb'"
+	[ -n "$TOOLS_DEB" ] || fail "no $TOP/build/deb/edu-tools_$VER-*.deb: run 'make deb'"
+	! dpkg -s edu-dkms >/dev/null 2>&1 || fail "edu-dkms is already installed"
+	if [ -d /sys/module/edu ]; then
+		modprobe -r edu_selftest edu || fail "cannot unload edu"
+	fi
+	# dkms refuses to install over the same version: move a staged module
+	# (vmrun -s) away; restore_stage puts it back.
+	rm -f /lib/modules/"$KVER"/updates/edu.ko /lib/modules/"$KVER"/updates/edu_selftest.ko
+	# man-db's trigger rebuilds its index: minutes under TCG, and not what
+	# is tested here.
+	rm -f /var/lib/man-db/auto-update
+	return 0
+}
+
+# apt-get as users do; should this apt refuse local .debs offline, dpkg -i
+# (the packages are what is tested, and a TAP comment says which ran).
+install_debs() {
+	local t=$SECONDS
+	echo "apt-get install" >"$LOG/method"
+	if ! apt-get install -y --no-download "$DKMS_DEB" "$TOOLS_DEB" >"$LOG/install.log" 2>&1; then
+		if dpkg -s edu-dkms >/dev/null 2>&1 ||
+			! grep -Eq '^E: .*(download|fetch|[Ff]ailed to fetch)' "$LOG/install.log"; then
+			tail -n 40 "$LOG/install.log"
+			fail "apt-get install failed"
+		fi
+		echo "dpkg -i (apt-get: $(grep '^E: ' "$LOG/install.log" | head -n 1))" >"$LOG/method"
+		dpkg -i "$DKMS_DEB" "$TOOLS_DEB" >"$LOG/install.log" 2>&1 ||
+			fail "dpkg -i failed: $(tail -n 40 "$LOG/install.log")"
+	fi
+	echo "install took $((SECONDS - t)) s"
+	dpkg -s edu-dkms | grep -qx 'Status: install ok installed' || fail "edu-dkms not installed"
+	dpkg -s edu-tools | grep -qx 'Status: install ok installed' || fail "edu-tools not installed"
+}
+
+# dkms status line for KVER ("edu/0.1.0, KVER, x86_64: installed")
+installed_for() {
+	dkms status -m edu -v "$VER" -k "$1" 2>/dev/null | grep -q ': installed'
+}
+
+# the module files of KVER: in updates/dkms, built for KVER, version VER
+modules_of() {	# KVER
+	local k=$1 m f v
+	for m in edu edu_selftest; do
+		f=$(compgen -G "/lib/modules/$k/updates/dkms/$m.ko*" | head -n 1) ||
+			fail "no /lib/modules/$k/updates/dkms/$m.ko"
+		v=$(modinfo -F version "$f")
+		[ "$v" = "$VER" ] || fail "$f: version $v, expected $VER"
+		v=$(modinfo -F vermagic "$f")
+		[ "${v%% *}" = "$k" ] || fail "$f: vermagic $v"
+	done
+}
+
+dkms_running_kernel() {
+	dkms status -m edu
+	installed_for "$KVER" || fail "not installed for $KVER: $(dkms status -m edu)"
+	modules_of "$KVER" || return 1
+	grep -qx "PACKAGE_VERSION=\"$VER\"" /usr/src/edu-"$VER"/dkms.conf || fail "dkms.conf version"
+	modinfo -n edu | grep -Eq "^/lib/modules/$KVER/updates/dkms/edu\.ko" ||
+		fail "modinfo finds $(modinfo -n edu)"
+}
+
+modprobe_binds() {
+	modprobe edu || fail "modprobe edu"
+	all_bound
+	[ -c /dev/edu0 ] || fail "no /dev/edu0"
+}
+
+rules_and_group() {
+	local rules=/lib/udev/rules.d/60-edu.rules gid
+	grep -Eqx 'KERNEL=="edu\[0-9\]\*", SUBSYSTEM=="edu", GROUP="edu", MODE="0660"' "$rules" ||
+		fail "$rules: $(cat "$rules")"
+	gid=$(getent group edu | cut -d: -f3) || fail "no group edu"
+	[ "$gid" -lt 1000 ] || fail "group edu is not a system group (gid $gid)"
+}
+
+# There is no udevd in the guest: let "udevadm test" run the rules on
+# edu0. If it applied them, the node shows it; if not, its debug output
+# must show the rule setting the group and mode. Then do what udevd would
+# have done, on every node.
+udev_rule_applies() {
+	local out how n
+	out=$(udevadm test --action=add /sys/class/edu/edu0 2>&1) ||
+		fail "udevadm test failed: $(tail -n 20 <<<"$out")"
+	if [ "$(stat -c %G:%a /dev/edu0)" = edu:660 ]; then
+		how="applied by udevadm test"
+	elif grep -Eq '60-edu\.rules:[0-9]+ GROUP' <<<"$out" &&
+		grep -Eq '60-edu\.rules:[0-9]+ MODE' <<<"$out"; then
+		how="matched (udevadm test output)"
+	else
+		grep -i 'edu' <<<"$out" | tail -n 20
+		fail "udevadm test shows no GROUP/MODE from 60-edu.rules"
+	fi
+	echo "60-edu.rules $how"
+	for n in /dev/edu[0-9]*; do
+		chgrp edu "$n" || fail "chgrp edu $n"
+		chmod 0660 "$n" || fail "chmod 0660 $n"
+	done
+}
+
+# as nobody, with and without the group edu
+as_nobody() {	# GROUPS-OPTION CMD...
+	local groups=$1
+	shift
+	setpriv --reuid=nobody --regid=nogroup "$groups" "$@"
+}
+
+member_uses_eductl() {
+	local gid out
+	gid=$(getent group edu | cut -d: -f3) || fail "no group edu"
+	out=$(as_nobody --groups="$gid" eductl list) || fail "eductl list as a member: $out"
+	grep -q '^edu0 ' <<<"$out" || fail "eductl list: $out"
+	as_nobody --groups="$gid" eductl info || fail "eductl info as a member of edu"
+	as_nobody --groups="$gid" eductl factorial 5 || fail "eductl factorial as a member of edu"
+	as_nobody --clear-groups eductl info >"$LOG/nogroup" 2>&1 &&
+		fail "eductl info works for a non-member: $(cat "$LOG/nogroup")"
+	grep -qi 'permission denied' "$LOG/nogroup" || fail "non-member: $(cat "$LOG/nogroup")"
+}
+
+# The second kernel: OTHER_KVER, else the first installed kernel with
+# headers that has no edu yet (dkms's postinst also built the newest).
+other_kernel() {
+	local k
+	if [ -n "${OTHER_KVER:-}" ]; then
+		echo "$OTHER_KVER"
+		return
+	fi
+	for k in $(tests_kernels); do
+		[ "$k" != "$KVER" ] && [ -e "/lib/modules/$k/build/Makefile" ] &&
+			! installed_for "$k" && { echo "$k"; return; }
+	done
+}
+tests_kernels() {
+	"$TOP/tests/vm/kernels" 2>/dev/null
+	ls /lib/modules
+}
+
+autoinstall_other() {	# KVER
+	local k=$1 t=$SECONDS
+	dkms autoinstall -k "$k" >"$LOG/autoinstall.log" 2>&1 ||
+		fail "dkms autoinstall -k $k: $(tail -n 30 "$LOG/autoinstall.log")"
+	echo "autoinstall took $((SECONDS - t)) s"
+	installed_for "$k" || fail "not installed for $k: $(dkms status -m edu)"
+	modules_of "$k"
+}
+
+purge() {
+	local t=$SECONDS left
+	if [ -d /sys/module/edu ]; then
+		modprobe -r edu_selftest edu || fail "cannot unload edu"
+	fi
+	if ! apt-get purge -y edu-dkms edu-tools >"$LOG/purge.log" 2>&1; then
+		tail -n 40 "$LOG/purge.log"
+		fail "apt-get purge failed"
+	fi
+	echo "purge took $((SECONDS - t)) s"
+	! dpkg -s edu-dkms >/dev/null 2>&1 || fail "edu-dkms still known to dpkg"
+	! dpkg -s edu-tools >/dev/null 2>&1 || fail "edu-tools still known to dpkg"
+	left=$(ls -d /lib/modules/*/updates/dkms/edu*.ko* /usr/src/edu-"$VER" /var/lib/dkms/edu \
+		/lib/udev/rules.d/60-edu.rules /usr/bin/eductl 2>/dev/null)
+	[ -z "$left" ] || fail "left behind: $left"
+}
+
+# put back what vmrun -s staged, with its module index
+restore_stage() {
+	[ -n "$STAGE" ] || return 0
+	cp "$STAGE/lib/modules/$KVER"/modules.* /lib/modules/"$KVER"/ &&
+		cp -r "$STAGE/lib/modules/$KVER/updates" /lib/modules/"$KVER"/
+}
+
+ok_if "guest ready: packages built, edu not installed or loaded" prepare
+ok_if "apt-get install (offline) edu-dkms and edu-tools" install_debs
+note "installed with $(cat "$LOG/method" 2>/dev/null)"
+note "dkms after install: $(dkms status -m edu | tr '\n' ';')"
+ok_if "DKMS built and installed edu $VER for $KVER (updates/dkms)" dkms_running_kernel
+ok_if "modprobe edu binds every edu device" modprobe_binds
+ok_if "60-edu.rules installed, system group edu exists" rules_and_group
+ok_if "udev rule gives /dev/edu0 group edu, mode 0660" udev_rule_applies
+ok_if "a member of group edu uses eductl without root; others cannot" member_uses_eductl
+other=$(other_kernel)
+if [ -n "$other" ]; then
+	ok_if "dkms autoinstall -k $other builds and installs edu there" autoinstall_other "$other"
+else
+	skip "dkms autoinstall for a second kernel" "no other kernel with headers lacks edu"
+fi
+ok_if "apt-get purge removes modules, sources, rule and tool" purge
+ok_if "staged module (vmrun -s) restored" restore_stage
+note "packaging: $((SECONDS - T0)) s"
+tap_done
