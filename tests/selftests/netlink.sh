@@ -440,6 +440,34 @@ events_cycle() {
 	return 0
 }
 
+# A failed DMA transfer (debugfs fail_dma) reaches eductl monitor as a
+# dma-error event carrying the errno.
+dma_error_event() {
+	local p0 gid before i mpid
+	p0=$(pci_of 0)
+	gid=$("$NLRAW" family | sed -n 's/^mcgrp events //p')
+	[ -n "$gid" ] || fail "no group events"
+	((gid <= 32)) && before=$(listeners "$gid")
+	"$EDUCTL" -j monitor --count 1 >/tmp/nl-dma 2>&1 &
+	mpid=$!
+	for ((i = 0; i < 100; i++)); do
+		((gid > 32)) && { sleep 3; break; }
+		(($(listeners "$gid") > before)) && break
+		sleep 0.1
+	done
+	echo 1 >"/sys/kernel/debug/edu/$p0/fail_dma" || fail "fail_dma"
+	! dd if=/dev/edu0 of=/dev/null bs=10 count=1 status=none 2>/dev/null ||
+		fail "the read did not fail"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 $mpid 2>/dev/null || break
+		sleep 0.1
+	done
+	kill $mpid 2>/dev/null && fail "no event within 10 s"
+	wait $mpid
+	jq -e '.event == "dma-error" and .name == "edu0" and .error == "EIO"' /tmp/nl-dma >/dev/null ||
+		fail "unexpected: $(cat /tmp/nl-dma)"
+}
+
 eductl_monitor() {
 	local pci
 	pci=$(pci_of 1)
@@ -546,6 +574,7 @@ ok_if "raw dump: each device once, NLM_F_MULTI, NLMSG_DONE; edu1 unbound: edu0 o
 	raw_dump
 ok_if "edu1 unbound and bound with eductl monitor and YNL subscribed to events" events_cycle
 ok_if "eductl -j monitor --count 2: del then add of edu1, then exits" eductl_monitor
+ok_if "DMA error (debugfs fail_dma): eductl monitor gets dma-error EIO for edu0" dma_error_event
 ynl_if "YNL --subscribe events: dev-del-ntf then dev-add-ntf of edu1 with index, name, PCI" \
 	ynl_subscribe
 ok_if "setpriv: uid 65534 without capabilities" nobody_has_no_caps
