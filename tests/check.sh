@@ -64,7 +64,7 @@ mapfile -t tests < <(
 	if [ -n "${GUEST_TESTS:-}" ]; then
 		for t in $GUEST_TESTS; do echo "tests/selftests/$t"; done
 	else
-		ls tests/selftests/*.sh | grep -v '/lib\.sh$'
+		ls tests/selftests/*.sh | grep -Ev '/(lib|packaging)\.sh$'
 	fi
 )
 for k in "${kernels[@]}"; do
@@ -84,6 +84,27 @@ for k in "${kernels[@]}"; do
 	*) tally < <(result $((rc == 126)) "$k: kernel log clean, taint only O/E") ;;
 	esac
 done
+
+# Packages installed the way users do, in one more guest (newest 6.12):
+# apt installs the debs built above, DKMS builds for the running kernel and
+# autoinstalls for another; ~10 min of TCG gcc and depmod.
+k612=$(tests/vm/kernels 6.12)
+if [ -n "$k612" ] && printf '%s\n' "${kernels[@]}" | grep -qx "$k612"; then
+	echo "# packages in a guest on $k612 ($(elapsed))"
+	if make -s deb >build/deb.log 2>&1; then
+		tally < <(tests/vm/vmrun -t 1500 -l build/vm "$k612" env EDU_TEST_PACKAGING=1 \
+			tests/selftests/packaging.sh 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - packages on 6.12: /'
+			echo "rc=${PIPESTATUS[0]}" >build/vm/rc-packaging)
+		rc=$(sed 's/rc=//' build/vm/rc-packaging)
+		case $rc in
+		124 | 125) tally < <(result 1 "packages: guest ran to the end (vmrun status $rc)") ;;
+		*) tally < <(result $((rc == 126)) "packages: kernel log clean, taint only O/E") ;;
+		esac
+	else
+		sed 's/^/#   /' build/deb.log
+		tally < <(result 1 "make deb")
+	fi
+fi
 
 echo "# done in $(elapsed)"
 echo "$pass passed, $fail failed, $skip skipped"

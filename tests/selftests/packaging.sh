@@ -72,9 +72,9 @@ prepare() {
 install_debs() {
 	local t=$SECONDS
 	echo "apt-get install" >"$LOG/method"
-	if ! apt-get install -y --no-download "$DKMS_DEB" "$TOOLS_DEB" >"$LOG/install.log" 2>&1; then
-		if dpkg -s edu-dkms >/dev/null 2>&1 ||
-			! grep -Eq '^E: .*(download|fetch|[Ff]ailed to fetch)' "$LOG/install.log"; then
+	# The guest has no network: every dependency must already be there.
+	if ! apt-get install -y "$DKMS_DEB" "$TOOLS_DEB" >"$LOG/install.log" 2>&1; then
+		if dpkg -s edu-dkms >/dev/null 2>&1; then
 			tail -n 40 "$LOG/install.log"
 			fail "apt-get install failed"
 		fi
@@ -110,7 +110,7 @@ dkms_running_kernel() {
 	installed_for "$KVER" || fail "not installed for $KVER: $(dkms status -m edu)"
 	modules_of "$KVER" || return 1
 	grep -qx "PACKAGE_VERSION=\"$VER\"" /usr/src/edu-"$VER"/dkms.conf || fail "dkms.conf version"
-	modinfo -n edu | grep -Eq "^/lib/modules/$KVER/updates/dkms/edu\.ko" ||
+	[[ "$(modinfo -n edu)" == "/lib/modules/$KVER/updates/dkms/edu.ko"* ]] ||
 		fail "modinfo finds $(modinfo -n edu)"
 }
 
