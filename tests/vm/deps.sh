@@ -13,7 +13,8 @@ TOOLS="qemu-system-x86 busybox-static kmod cpio build-essential pkg-config
 libnl-3-dev libnl-genl-3-dev sparse linux-source-6.12 gcc-multilib
 iproute2 ethtool jq python3 xz-utils zstd socat file procps util-linux pciutils
 bc flex bison libelf-dev libssl-dev python3-yaml python3-jsonschema iperf3 iputils-ping
-dkms debhelper dh-dkms lintian rpm fakeroot dpkg-dev"
+dkms debhelper dh-dkms lintian rpm fakeroot dpkg-dev
+python3-docutils groff-base man-db gnuplot-nox"
 
 export DEBIAN_FRONTEND=noninteractive
 
