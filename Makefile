@@ -8,6 +8,7 @@
 #   make demo          boot a 6.12 guest with two edu devices, show them
 #   make matrix        build for every matrix kernel, W=1, warnings = errors
 #   make lint          checkpatch --strict, sparse C=2 and W=1 on 6.1 and 6.12
+#   make docs          Documentation/*.rst through docutils, eductl.8 through groff
 #   make install       install edu.ko for KVER (a user's own machine only)
 #   make dkms-install  (root) sources to /usr/src/edu-VERSION, dkms add/build/install for KVER
 #   make dkms-remove   (root) dkms remove --all, delete /usr/src/edu-VERSION
@@ -34,7 +35,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(TOP)/driver EDU_VERSION=$(VERSION)
 
-.PHONY: all module tools selftests deps check demo bench matrix lint install clean help \
+.PHONY: all module tools selftests deps check demo bench matrix lint docs install clean help \
 	dkms-install dkms-remove dist deb rpm packages
 
 all: module tools
@@ -69,6 +70,9 @@ matrix:
 
 lint:
 	tests/host/lint
+
+docs:
+	tests/host/docs
 
 install: module
 	$(KMAKE) modules_install
@@ -153,4 +157,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,21s/^# \{0,1\}//p' Makefile
+	@sed -n '3,22s/^# \{0,1\}//p' Makefile

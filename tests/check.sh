@@ -44,6 +44,7 @@ echo "# host checks ($(elapsed))"
 tally < <(tests/host/build-matrix "${kernels[@]}" | sed -E 's/^build-matrix: (.*): ok .*/ok - build W=1 -Werror: \1/;
 	s/^build-matrix: (.*): FAILED(.*)/not ok - build W=1 -Werror: \1\2/; t; s/^/#   /')
 tally < <(tests/host/lint | sed -E 's/^(not )?ok [0-9]+ /\1ok /')
+tally < <(tests/host/docs | sed -E 's/^(not )?ok [0-9]+ /\1ok /')
 tally < <(make -s tools selftests >build/tools.log 2>&1
 	rc=$?
 	[ $rc = 0 ] || sed 's/^/#   /' build/tools.log
