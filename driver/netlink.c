@@ -10,6 +10,7 @@
  * -ENODEV instead of disappearing under the request.
  */
 #include <linux/edu.h>
+#include <linux/pm_runtime.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -38,13 +39,17 @@ static struct netlink_range_validation edu_nl_fact_range = {
 
 #define EDU_NL_DEV_INDEX_POLICY	NLA_POLICY_MAX(NLA_U32, EDU_MAX_DEVICES - 1)
 
+/* EDU_PEER_NONE is no device index: the peer range is indices + 1. */
+static_assert(EDU_MAX_DEVICES <= EDU_PEER_NONE);
+
 static const struct nla_policy edu_nl_dev_policy[EDU_A_DEV_INDEX + 1] = {
 	[EDU_A_DEV_INDEX] = EDU_NL_DEV_INDEX_POLICY,
 };
 
-static const struct nla_policy edu_nl_dev_set_policy[EDU_A_DEV_DMA_TIMEOUT_MS + 1] = {
+static const struct nla_policy edu_nl_dev_set_policy[EDU_A_DEV_PEER + 1] = {
 	[EDU_A_DEV_INDEX] = EDU_NL_DEV_INDEX_POLICY,
 	[EDU_A_DEV_DMA_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &edu_nl_timeout_range),
+	[EDU_A_DEV_PEER] = NLA_POLICY_MAX(NLA_U32, EDU_PEER_NONE),
 };
 
 static const struct nla_policy edu_nl_factorial_policy[EDU_A_FACT_N + 1] = {
@@ -105,6 +110,20 @@ static int edu_nl_put_id(struct sk_buff *skb, struct edu_dev *edu)
 	return 0;
 }
 
+/* The peer as EDU_A_DEV_PEER encodes it. */
+static u32 edu_nl_peer(struct edu_dev *edu)
+{
+	int index = edu_net_peer_index(edu);
+
+	return index < 0 ? EDU_PEER_NONE : index;
+}
+
+/* Reading the state must not resume the device: no pm_runtime_get here. */
+static u32 edu_nl_pm_state(struct edu_dev *edu)
+{
+	return pm_runtime_suspended(&edu->pdev->dev) ? EDU_PM_SUSPENDED : EDU_PM_ACTIVE;
+}
+
 static int edu_nl_fill_dev(struct sk_buff *skb, struct edu_dev *edu, u32 portid, u32 seq,
 			   int flags)
 {
@@ -119,7 +138,9 @@ static int edu_nl_fill_dev(struct sk_buff *skb, struct edu_dev *edu, u32 portid,
 	    nla_put_u32(skb, EDU_A_DEV_IRQ, edu->irq) ||
 	    nla_put_u32(skb, EDU_A_DEV_DMA_BITS, edu->dma_bits) ||
 	    nla_put_u32(skb, EDU_A_DEV_BUF_SIZE, edu_buf_size) ||
-	    nla_put_u32(skb, EDU_A_DEV_DMA_TIMEOUT_MS, READ_ONCE(edu->dma.timeout_ms))) {
+	    nla_put_u32(skb, EDU_A_DEV_DMA_TIMEOUT_MS, READ_ONCE(edu->dma.timeout_ms)) ||
+	    nla_put_u32(skb, EDU_A_DEV_PM_STATE, edu_nl_pm_state(edu)) ||
+	    nla_put_u32(skb, EDU_A_DEV_PEER, edu_nl_peer(edu))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -168,19 +189,54 @@ static int edu_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	return ret && !skb->len ? ret : skb->len;
 }
 
-static int edu_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
+/* Link @edu's interface as EDU_A_DEV_PEER (@attr) says, as sysfs "peer" does. */
+static int edu_nl_set_peer(struct genl_info *info, struct edu_dev *edu, struct nlattr *attr)
 {
-	struct edu_dev *edu;
+	u32 index = nla_get_u32(attr);
+	struct edu_dev *peer = NULL;
 	int ret;
 
-	ret = edu_nl_require(info, EDU_A_DEV_DMA_TIMEOUT_MS,
-			     "nothing to set: dev-dma-timeout-ms is required");
+	if (index != EDU_PEER_NONE) {
+		/* @edu's own index gives @edu again: loopback. */
+		peer = edu_get(index);
+		if (!peer) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such edu device to link to");
+			return -ENODEV;
+		}
+	}
+	ret = edu_net_link(edu, peer);
 	if (ret)
-		return ret;
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a device has no network interface (going away)");
+	if (peer)
+		edu_put(peer);
+	return ret;
+}
+
+/*
+ * All or nothing: the policy has checked every value, and the link, the
+ * only step that can still fail, goes first; the timeout cannot fail after
+ * the policy's range check (the same as edu_dma_set_timeout()'s).
+ */
+static int edu_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *timeout = info->attrs[EDU_A_DEV_DMA_TIMEOUT_MS];
+	struct nlattr *peer = info->attrs[EDU_A_DEV_PEER];
+	struct edu_dev *edu;
+	int ret = 0;
+
+	if (!timeout && !peer) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: give dev-dma-timeout-ms or dev-peer");
+		return -EINVAL;
+	}
 	edu = edu_nl_get_dev(info);
 	if (IS_ERR(edu))
 		return PTR_ERR(edu);
-	ret = edu_dma_set_timeout(edu, nla_get_u32(info->attrs[EDU_A_DEV_DMA_TIMEOUT_MS]));
+	if (peer)
+		ret = edu_nl_set_peer(info, edu, peer);
+	if (!ret && timeout)
+		ret = edu_dma_set_timeout(edu, nla_get_u32(timeout));
 	edu_put(edu);
 	return ret;
 }

@@ -4,7 +4,8 @@
 # The network interface: one eduN net_device per device with a MAC made
 # from its PCI address, the PCI device's "peer" attribute (a cable to
 # another device, or "self" for loopback) and the carrier it gives,
-# raw frames looped back, traffic between two network namespaces (ping,
+# the same link set through netlink with eductl (set peer, show), raw
+# frames looped back, traffic between two network namespaces (ping,
 # counters, jumbo frames), the peer going down and the cable unplugged
 # under traffic, ethtool (-i -S -g -G -c -C -t, msglvl), and the
 # interface going away with its device (unbind, modprobe -r) during a
@@ -19,6 +20,9 @@ T=/tmp/edu-net
 ERR=$T-err
 NET_STATS="rx_packets rx_bytes tx_packets tx_bytes rx_dropped tx_dropped doorbells napi_polls"
 IPV6_DEFAULT=/proc/sys/net/ipv6/conf/default/disable_ipv6
+EDUCTL=$TOP/tools/eductl/eductl
+# uid/gid nobody, no capabilities at all
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
 HAVE_PING=$(command -v ping)
 NO_PING="ping not installed in the guest (iputils-ping, tests/vm/deps.sh)"
 
@@ -430,6 +434,81 @@ loopback_carrier() {
 	carriers 1 0
 }
 
+# --- the same link through netlink: eductl set peer, eductl show ---
+
+# eductl_peer_is N VALUE: eductl -j -d eduN show reports peer VALUE
+eductl_peer_is() {
+	local out
+	out=$("$EDUCTL" -j -d "edu$1" show 2>&1) || fail "eductl -d edu$1 show: $out"
+	jq -e --arg p "$2" '.peer == $p' <<<"$out" >/dev/null ||
+		fail "eductl -d edu$1 show: peer is not $2: $out"
+}
+
+# eductl_set N ARGS...: eductl -d eduN set ARGS succeeds
+eductl_set() {
+	local n=$1 out
+	shift
+	out=$("$EDUCTL" -d "edu$n" set "$@" 2>&1) || fail "eductl -d edu$n set $*: $out"
+}
+
+eductl_link() {
+	eductl_set "$N0" peer "$N1"
+	links_are "edu$N1" "edu$N0"
+	eductl_peer_is "$N0" "edu$N1"
+	eductl_peer_is "$N1" "edu$N0"
+	carriers 1 1
+}
+
+eductl_self() {
+	eductl_set "$N0" peer self
+	links_are self none
+	eductl_peer_is "$N0" self
+	eductl_peer_is "$N1" none
+	carriers 1 0
+}
+
+eductl_unlink() {
+	eductl_set "$N1" peer "$N0"
+	links_are "edu$N1" "edu$N0"
+	carriers 1 1
+	eductl_set "$N1" peer none
+	links_are none none
+	eductl_peer_is "$N0" none
+	carriers 0 0
+}
+
+# eductl_refused RC TEXT ARGS...: eductl ARGS exits RC, stderr has TEXT,
+# the link is unchanged (edu0 linked to edu1)
+eductl_refused() {
+	local want=$1 text=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$*: $rc: $out"
+	[ $rc = "$want" ] || fail "$*: exit $rc, expected $want: $out"
+	[[ $out == *"$text"* ]] || fail "$*: no '$text' in: $out"
+	links_are "edu$N1" "edu$N0"
+}
+
+eductl_peer_refused() {
+	local miss=7 t
+	while [ -e /sys/class/edu/edu$miss ]; do miss=$((miss + 10)); done
+	eductl_set "$N0" peer "$N1"
+	eductl_refused 1 "setting peer on edu$N0 failed: No such device (kernel says: no such edu device to link to; bad attribute dev-peer)" \
+		"$EDUCTL" -d "edu$N0" set peer "$miss"
+	eductl_refused 1 "Numerical result out of range (kernel says: " \
+		"$EDUCTL" -d "edu$N0" set peer 257
+	eductl_refused 2 'peer "abc" is not a device index' "$EDUCTL" -d "edu$N0" set peer abc
+	eductl_refused 1 "Operation not permitted" "${NOBODY[@]}" "$EDUCTL" -d "edu$N0" set peer none
+	# all or nothing: a bad timeout keeps the peer, a bad peer the timeout
+	rd "$D0/dma_timeout_ms" && t=$REPLY || fail "cannot read dma_timeout_ms"
+	eductl_refused 1 "out of range" "$EDUCTL" -d "edu$N0" set peer none dma_timeout_ms 5
+	eductl_refused 1 "No such device" "$EDUCTL" -d "edu$N0" set dma_timeout_ms 777 peer "$miss"
+	is "$D0/dma_timeout_ms" "$t"
+	eductl_set "$N0" peer none
+	links_are none none
+}
+
 # --- ethtool (edu0's interface, linked to itself) ---
 
 ethtool_stats() {
@@ -743,6 +822,20 @@ relink_from_edu1() {
 	ping_works "$NS1" "$NET.2"
 }
 
+# The cable plugged and unplugged through netlink rather than sysfs.
+eductl_unlink_relink() {
+	in_place
+	eductl_set "$N0" peer none
+	links_are none none
+	carriers 0 0
+	! ip netns exec "$NS1" ping -q -c 2 -w 3 "$NET.2" >"$T-ping.out" 2>&1 ||
+		fail "ping answered with the link unplugged: $(<"$T-ping.out")"
+	eductl_set "$N1" peer "$N0"
+	links_are "edu$N1" "edu$N0"
+	carriers 1 1
+	ping_works "$NS1" "$NET.2"
+}
+
 # --- the interface goes with its device ---
 
 unbind_under_flood() {
@@ -885,6 +978,14 @@ ok_if "$LA: self on edu0 unplugs edu1 (none, no carrier), edu0 has carrier" self
 ok_if "$LA: echo 0 > edu1's $LA replaces edu0's loopback: edu0 reads edu1, edu1 edu0" \
 	relink_replaces_self
 ok_if "$LA: none unplugs both ends, no carrier on either" unlink_both
+ok_if "eductl set peer 1 on edu0: both ends linked (sysfs, eductl show), carrier on both" \
+	eductl_link
+ok_if "eductl set peer self: edu0 self, edu1 none (sysfs, eductl show); carrier on edu0 only" \
+	eductl_self
+ok_if "eductl -d edu1 set peer 0, then none: linked, then both ends none, no carrier" \
+	eductl_unlink
+ok_if "eductl set peer: unknown index ENODEV, 257 ERANGE (extack), abc usage, nobody EPERM; atomic" \
+	eductl_peer_refused
 
 # --- loopback and ethtool on edu0 (linked to itself) ---
 ok_if "$LA self: edu0 reads self, has carrier; edu1 none" loopback_carrier
@@ -929,6 +1030,8 @@ ok_ping "counters across the down/up: sane and monotonic on both ends" counters_
 ok_ping "ping works after the down/up" ping_after_down_up
 ok_ping "$LA none: both ends none, no carrier, ping fails" unlink_stops_traffic
 ok_ping "relinked from edu1's side: both ends linked, carrier, ping works" relink_from_edu1
+ok_ping "eductl set peer none: ping fails; eductl -d edu1 set peer 0: ping works again" \
+	eductl_unlink_relink
 
 # --- unbind, rebind, modprobe -r during a ping flood ---
 ok_ping "unbind edu1 during a ping flood: its interface leaves $NS2, edu0 unplugged, flood ends" \

@@ -6,8 +6,8 @@
 # Documentation/netlink/specs/edu.yaml, eductl's monitor, and nlraw.py for
 # the malformed requests YNL cannot write. Covers the family's
 # registration, every operation against sysfs, strict validation and its
-# extended ACKs, notifications on unbind/bind, CAP_NET_ADMIN, and
-# unregistration on unload.
+# extended ACKs, the network interface's peer (dev-peer), notifications
+# on unbind/bind, CAP_NET_ADMIN, and unregistration on unload.
 . "$(dirname "$0")/lib.sh"
 EDUCTL=$TOP/tools/eductl/eductl
 SPEC=$TOP/Documentation/netlink/specs/edu.yaml
@@ -87,6 +87,17 @@ pci_of() {
 	basename "$(readlink -f "/sys/class/edu/edu$1/device")"
 }
 
+# peer_of N: eduN's sysfs "peer" as dev-peer encodes it (256: none)
+peer_of() {
+	local v
+	v=$(cat "/sys/class/edu/edu$1/device/peer") || return 1
+	case $v in
+	none) echo 256 ;;
+	self) echo "$1" ;;
+	*) echo "${v#edu}" ;;
+	esac
+}
+
 # is FILE VALUE: FILE reads VALUE
 is() {
 	local v
@@ -164,6 +175,8 @@ dev_matches() {
 	reply ".\"dev-dma-bits\" == $(cat /sys/module/edu/parameters/dma_bits)"
 	reply ".\"dev-buf-size\" == $(cat /sys/module/edu/parameters/buf_size)"
 	reply ".\"dev-dma-timeout-ms\" == $(cat "$d/dma_timeout_ms")"
+	reply '."dev-pm-state" == "active"'
+	reply ".\"dev-peer\" == $(peer_of "$1")"
 }
 
 dev_get_do() {
@@ -269,8 +282,8 @@ missing_attrs() {
 	do_err factorial '{"dev-index": 0}' "Invalid argument" "'msg': '" "'miss-type': 'fact-n'"
 	do_err factorial '{"fact-n": 3}' "Invalid argument" "'msg': '" "'miss-type': 'dev-index'"
 	do_err stats-reset '{}' "Invalid argument" "'msg': '" "'miss-type': 'dev-index'"
-	do_err dev-set '{"dev-index": 0}' "Invalid argument" "'msg': '" \
-		"'miss-type': 'dev-dma-timeout-ms'"
+	do_err dev-set '{"dev-index": 0}' "Invalid argument" \
+		"nothing to set: give dev-dma-timeout-ms or dev-peer"
 }
 
 no_such_device() {
@@ -322,6 +335,76 @@ dma_len_range() {
 	[ "$(cat /sys/module/edu/parameters/buf_size)" = 4095 ] || fail "buf_size is not 4095"
 	do_err dma-test '{"dev-index": 0, "dma-test-len": 4096}' \
 		"Invalid argument" "'bad-attr': '.dma-test-len'" "usable device buffer"
+}
+
+# --- the network interface's peer (dev-peer; 256 is none) ---
+
+# peers_are P0 P1: sysfs "peer" of edu0 and edu1, and dev-get's dev-peer
+peers_are() {
+	is "$E0/peer" "$1"
+	is "$E1/peer" "$2"
+	do_ok dev-get '{"dev-index": 0}'
+	reply ".\"dev-peer\" == $(peer_of 0)"
+	do_ok dev-get '{"dev-index": 1}'
+	reply ".\"dev-peer\" == $(peer_of 1)"
+}
+
+peer_set() {
+	is "$E0/peer" none
+	do_ok dev-set '{"dev-index": 0, "dev-peer": 1}'
+	peers_are edu1 edu0
+	# its own index: loopback; edu1 is unplugged
+	do_ok dev-set '{"dev-index": 0, "dev-peer": 0}'
+	peers_are self none
+	do_ok dev-set '{"dev-index": 1, "dev-peer": 0}'
+	peers_are edu1 edu0
+	do_ok dev-set '{"dev-index": 1, "dev-peer": 256}'
+	peers_are none none
+	echo 1 >"$E0/peer" || fail "sysfs peer"
+	do_ok dev-get '{"dev-index": 1}'
+	reply '."dev-peer" == 0'
+	# both at once
+	do_ok dev-set '{"dev-index": 0, "dev-peer": 256, "dev-dma-timeout-ms": 900}'
+	peers_are none none
+	is "$E0/dma_timeout_ms" 900
+	do_ok dev-set '{"dev-index": 0, "dev-dma-timeout-ms": 1000}'
+	peers_are none none
+}
+
+# refused, and nothing changes: neither the link (edu0-edu1) nor the timeout
+peer_refused() {
+	local v
+	echo 1 >"$E0/peer" || fail "sysfs peer"
+	do_err dev-set '{"dev-index": 0, "dev-peer": 2}' "No such device" \
+		"no such edu device to link to" "'bad-attr': '.dev-peer'"
+	do_err dev-set '{"dev-index": 0, "dev-peer": 255}' "No such device" "'bad-attr': '.dev-peer'"
+	for v in 257 4294967295; do
+		do_err dev-set "{\"dev-index\": 0, \"dev-peer\": $v}" \
+			"Numerical result out of range" "'bad-attr': '.dev-peer'" "'max-value': 256"
+	done
+	do_err dev-set '{"dev-index": 2, "dev-peer": 0}' "No such device" "no such edu device"
+	# all or nothing
+	do_err dev-set '{"dev-index": 0, "dev-dma-timeout-ms": 700, "dev-peer": 2}' \
+		"No such device" "'bad-attr': '.dev-peer'"
+	do_err dev-set '{"dev-index": 0, "dev-dma-timeout-ms": 5, "dev-peer": 256}' \
+		"Numerical result out of range" "'bad-attr': '.dev-dma-timeout-ms'"
+	peers_are edu1 edu0
+	is "$E0/dma_timeout_ms" 1000
+	RUNAS=("${NOBODY[@]}")
+	do_err dev-set '{"dev-index": 0, "dev-peer": 256}' "Operation not permitted"
+	RUNAS=()
+	peers_are edu1 edu0
+	echo none >"$E0/peer" || fail "sysfs peer"
+}
+
+# 17 is EDU_A_DEV_PEER
+raw_peer() {
+	echo 1 >"$E0/peer" || fail "sysfs peer"
+	raw_err "errno=EINVAL(22) msg='invalid attribute length' bad-attr=17" "do" 2 2:u32:0 17:u16:256
+	raw_err "errno=EINVAL(22) msg='invalid attribute length' bad-attr=17" "do" 2 2:u32:0 17:u64:256
+	raw_err "errno=ERANGE(34)" "do" 2 2:u32:0 17:s32:-1
+	is "$E0/peer" edu1
+	echo none >"$E0/peer" || fail "sysfs peer"
 }
 
 # --- errors: malformed requests (nlraw.py; 2 is EDU_A_DEV_INDEX) ---
@@ -557,7 +640,7 @@ ynl_if "YNL factorial: 10! = 3628800, 13! mod 2^32, 0! = 1; counted in sysfs" fa
 ynl_if "YNL dev-set dev-dma-timeout-ms 10, 60000, 500: sysfs follows (edu0 only)" dev_set
 ynl_if "YNL dma-test: whole buffer by default, 100 and 1 bytes; bytes counted both ways" dma_test
 ynl_if "YNL stats-reset: edu0's counters zero, edu1's kept" stats_reset
-ynl_if "missing dev-index, fact-n, dev-dma-timeout-ms: EINVAL, extack message, attribute named" \
+ynl_if "missing dev-index, fact-n: EINVAL, attribute named; dev-set with nothing to set: EINVAL" \
 	missing_attrs
 ynl_if "unknown dev-index (99, 2, 255): ENODEV 'no such edu device'" no_such_device
 ynl_if "dev-index 256, 2^32-1: ERANGE at the attribute, policy max 255" index_range
@@ -572,6 +655,11 @@ ok_if "raw: unknown and foreign attributes, NLA_F_NESTED on a u32, bad commands:
 	raw_bad_attrs
 ok_if "raw dump: each device once, NLM_F_MULTI, NLMSG_DONE; edu1 unbound: edu0 only, ENODEV" \
 	raw_dump
+ynl_if "YNL dev-set dev-peer 1, own index (self), 256 (none); with the timeout; dev-get, sysfs" \
+	peer_set
+ynl_if "dev-peer: no device ENODEV, 257 and 2^32-1 ERANGE, bad timeout: nothing set; EPERM" \
+	peer_refused
+ok_if "raw: dev-peer as u16, u64: EINVAL; as s32 -1: ERANGE; link unchanged" raw_peer
 ok_if "edu1 unbound and bound with eductl monitor and YNL subscribed to events" events_cycle
 ok_if "eductl -j monitor --count 2: del then add of edu1, then exits" eductl_monitor
 ok_if "DMA error (debugfs fail_dma): eductl monitor gets dma-error EIO for edu0" dma_error_event

@@ -1048,6 +1048,20 @@ static const char *pm_state_name(__u32 state)
 	}
 }
 
+/* EDU_A_DEV_PEER as sysfs "peer" reads it: "eduN", "self" or "none". */
+static void print_peer(__u32 peer, __u32 index)
+{
+	char name[32];
+
+	if (peer == EDU_PEER_NONE)
+		snprintf(name, sizeof(name), "none");
+	else if (peer == index)
+		snprintf(name, sizeof(name), "self");
+	else
+		snprintf(name, sizeof(name), "edu%u", peer);
+	print_string("peer", " peer %s", name);
+}
+
 /* One device of EDU_CMD_DEV_GET: a line, or an object. */
 static int print_dev(const struct ednl_msg *m, void *arg)
 {
@@ -1082,6 +1096,8 @@ static int print_dev(const struct ednl_msg *m, void *arg)
 	print_dev_u32(m, EDU_A_DEV_DMA_TIMEOUT_MS, "dma_timeout_ms");
 	if (m->has[EDU_A_DEV_PM_STATE])
 		print_string("pm_state", " pm %s", pm_state_name(m->u32[EDU_A_DEV_PM_STATE]));
+	if (m->has[EDU_A_DEV_PEER])
+		print_peer(m->u32[EDU_A_DEV_PEER], m->u32[EDU_A_DEV_INDEX]);
 	print_text("\n");
 	close_object();
 	(*count)++;
@@ -1128,38 +1144,81 @@ static int cmd_show(int argc, char **argv)
 	return rc;
 }
 
+/* The value of "set peer": N, "self" (@self, the device's own index) or "none". */
+static int parse_peer_arg(const char *synopsis, const char *arg, __u32 self, __u32 *peer)
+{
+	if (!strcmp(arg, "none")) {
+		*peer = EDU_PEER_NONE;
+		return RC_OK;
+	}
+	if (!strcmp(arg, "self")) {
+		*peer = self;
+		return RC_OK;
+	}
+	if (parse_u32(arg, peer) && *peer != EDU_PEER_NONE)
+		return RC_OK;
+	return usage_error(synopsis, "peer \"%s\" is not a device index N (of eduN), self or none",
+			   arg);
+}
+
 /*
- * The value goes to the kernel unchecked beyond being a u32: the range is
- * the kernel's to enforce, and its extack message says what it is.
+ * "set SETTING VALUE...", one request: the kernel applies all or nothing.
+ * Values go to the kernel unchecked beyond their syntax: the ranges are
+ * the kernel's to enforce, and its extack message says what they are.
  */
 static int cmd_set(int argc, char **argv)
 {
-	static const char synopsis[] = "dma_timeout_ms MS";
+	static const char synopsis[] = "{ dma_timeout_ms MS | peer N|self|none }...";
 	struct ednl_request req = { .cmd = EDU_CMD_DEV_SET };
+	const char *timeout = NULL, *peer = NULL;
 	struct edu_device dev;
 	struct ednl *nl;
-	char what[64];
-	__u32 ms;
-	int rc;
+	__u32 ms, index;
+	char what[96];
+	int i, rc;
 
 	if (argc < 2)
 		return usage_error(synopsis, "missing what to set");
-	if (strcmp(argv[1], "dma_timeout_ms"))
-		return usage_error(synopsis, "unknown setting \"%s\"", argv[1]);
-	if (argc < 3)
-		return usage_error(synopsis, "missing MS");
-	rc = check_no_more_args(argc, argv, 2, synopsis);
-	if (!rc)
-		rc = parse_number_arg(synopsis, argv[2], &ms);
-	if (rc)
-		return rc;
+	for (i = 1; i < argc; i += 2) {
+		const char **val;
+
+		if (!strcmp(argv[i], "dma_timeout_ms"))
+			val = &timeout;
+		else if (!strcmp(argv[i], "peer"))
+			val = &peer;
+		else
+			return usage_error(synopsis, "unknown setting \"%s\"", argv[i]);
+		if (*val)
+			return usage_error(synopsis, "%s given twice", argv[i]);
+		if (i + 1 >= argc)
+			return usage_error(synopsis, "missing the value of %s", argv[i]);
+		*val = argv[i + 1];
+	}
+	if (timeout) {
+		rc = parse_number_arg(synopsis, timeout, &ms);
+		if (rc)
+			return rc;
+	}
+	/* "self" needs the device's index: the syntax first, without it. */
+	if (peer) {
+		rc = parse_peer_arg(synopsis, peer, 0, &index);
+		if (rc)
+			return rc;
+	}
 	nl = netlink_open_device(&dev);
 	if (!nl)
 		return RC_FAIL;
-	snprintf(what, sizeof(what), "setting dma_timeout_ms on %s", dev.name);
+	snprintf(what, sizeof(what), "setting %s on %s",
+		 timeout && peer ? "dma_timeout_ms and peer" : timeout ? "dma_timeout_ms" : "peer",
+		 dev.name);
 	req.what = what;
 	ednl_add_u32(&req, EDU_A_DEV_INDEX, dev.index);
-	ednl_add_u32(&req, EDU_A_DEV_DMA_TIMEOUT_MS, ms);
+	if (timeout)
+		ednl_add_u32(&req, EDU_A_DEV_DMA_TIMEOUT_MS, ms);
+	if (peer) {
+		parse_peer_arg(synopsis, peer, dev.index, &index);
+		ednl_add_u32(&req, EDU_A_DEV_PEER, index);
+	}
 	rc = netlink_call(nl, &req, NULL, NULL);
 	ednl_close(nl);
 	return rc;
@@ -1421,7 +1480,8 @@ static const struct command {
 	{ "stats", cmd_stats, "[--reset]",
 	  "show the counters; --reset zeroes them afterwards (root)" },
 	{ "show", cmd_show, "", "show the devices' settings (with -d: one device)" },
-	{ "set", cmd_set, "dma_timeout_ms MS", "set the DMA timeout (root)" },
+	{ "set", cmd_set, "SETTING VALUE...",
+	  "dma_timeout_ms MS, peer N|self|none: in one go (root)" },
 	{ "nlstats", cmd_nlstats, "[--reset]", "stats, through netlink (--reset: root)" },
 	{ "nlfactorial", cmd_nlfactorial, "N", "factorial, through netlink" },
 	{ "dma-test", cmd_dma_test, "[LEN]",

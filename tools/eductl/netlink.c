@@ -89,6 +89,7 @@ static const struct nla_policy attr_policy[EDU_A_MAX + 1] = {
 	[EDU_A_FACT_RESULT]		= { .type = NLA_U32 },
 	[EDU_A_DMA_TEST_LEN]		= { .type = NLA_U32 },
 	[EDU_A_DMA_ERROR]		= { .type = NLA_U32 },	/* s32: the same size */
+	[EDU_A_DEV_PEER]		= { .type = NLA_U32 },
 };
 
 static const struct nla_policy stat_policy[EDU_A_STAT_MAX + 1] = {
@@ -114,6 +115,7 @@ static const char *const attr_names[EDU_A_MAX + 1] = {
 	[EDU_A_FACT_RESULT]		= "fact-result",
 	[EDU_A_DMA_TEST_LEN]		= "dma-test-len",
 	[EDU_A_DMA_ERROR]		= "dma-error",
+	[EDU_A_DEV_PEER]		= "dev-peer",
 };
 
 struct ednl *ednl_open(void)

@@ -169,13 +169,25 @@ expect "set foo 1: unknown setting" 2 'unknown setting "foo"'
 run set dma_timeout_m 1
 expect "set dma_timeout_m 1: no prefix matching" 2 'unknown setting "dma_timeout_m"'
 run set dma_timeout_ms
-expect "set dma_timeout_ms without MS: usage error" 2 "missing MS"
+expect "set dma_timeout_ms without MS: usage error" 2 "missing the value of dma_timeout_ms"
 for arg in abc -1 4294967296 '' 1.5; do
 	run set dma_timeout_ms "$arg"
 	expect "set dma_timeout_ms '$arg': usage error" 2 "is not a number"
 done
 run set dma_timeout_ms 100 200
-expect "set dma_timeout_ms with two values: usage error" 2 'unexpected argument "200"'
+expect "set dma_timeout_ms with two values: usage error" 2 'unknown setting "200"'
+run set peer
+expect "set peer without a value: usage error" 2 "missing the value of peer"
+for arg in abc -1 256 4294967296 '' edu1 Self NONE 1.5; do
+	run set peer "$arg"
+	expect "set peer '$arg': usage error" 2 "peer \"$arg\" is not a device index N (of eduN), self or none"
+done
+run set peer 1 peer 2
+expect "set peer twice: usage error" 2 "peer given twice"
+run set peer 1 dma_timeout_ms
+expect "set peer 1 dma_timeout_ms: usage error" 2 "missing the value of dma_timeout_ms"
+run set peer none dma_timeout_ms x
+expect "set peer none dma_timeout_ms x: usage error" 2 "is not a number"
 run nlfactorial
 expect "nlfactorial without N: usage error" 2 "missing N"
 run nlfactorial x
@@ -239,7 +251,8 @@ fi
 if [ -d /sys/module/edu ] && [ "${EDUCTL_NO_NETLINK:-}" != 1 ]; then
 	ok "netlink commands without the family # SKIP the edu module is loaded"
 else
-	for cmd in show "-d edu0 show" "set dma_timeout_ms 100" nlstats "nlstats --reset" \
+	for cmd in show "-d edu0 show" "set dma_timeout_ms 100" "set peer self" \
+		   "set peer 3 dma_timeout_ms 100" nlstats "nlstats --reset" \
 		   "nlfactorial 5" dma-test "dma-test 64" monitor "monitor --count 1"; do
 		# shellcheck disable=SC2086
 		run $cmd

@@ -229,7 +229,8 @@ struct edu_dma_xfer {
  * are named by EDU_A_DEV_INDEX. Commands marked admin need CAP_NET_ADMIN.
  *
  *   EDU_CMD_DEV_GET      doit: one device; dumpit: every device
- *   EDU_CMD_DEV_SET      admin: set EDU_A_DEV_DMA_TIMEOUT_MS
+ *   EDU_CMD_DEV_SET      admin: set EDU_A_DEV_DMA_TIMEOUT_MS and/or
+ *                        EDU_A_DEV_PEER (all or nothing)
  *   EDU_CMD_STATS_GET    doit: EDU_A_DEV_INDEX + EDU_A_STATS (nest)
  *   EDU_CMD_STATS_RESET  admin
  *   EDU_CMD_FACTORIAL    EDU_A_FACT_N -> EDU_A_FACT_RESULT
@@ -273,6 +274,15 @@ enum edu_pm_state {
 	EDU_PM_SUSPENDED,
 };
 
+/*
+ * EDU_A_DEV_PEER: what the device's network interface is linked to, like
+ * sysfs "peer". The index of another device: a cable between the two
+ * (both ends at once; either end's previous link is undone); the device's
+ * own index: loopback; EDU_PEER_NONE: unlinked (both ends). Indices are
+ * below EDU_PEER_NONE, so the value range is 0..EDU_PEER_NONE.
+ */
+#define EDU_PEER_NONE		256
+
 enum edu_attr {
 	EDU_A_UNSPEC,
 	EDU_A_PAD,
@@ -291,6 +301,7 @@ enum edu_attr {
 	EDU_A_FACT_RESULT,		/* u32 */
 	EDU_A_DMA_TEST_LEN,		/* u32: 1..buf_size */
 	EDU_A_DMA_ERROR,		/* s32: negative errno */
+	EDU_A_DEV_PEER,			/* u32: peer index or EDU_PEER_NONE */
 
 	__EDU_A_MAX,
 	EDU_A_MAX = __EDU_A_MAX - 1
