@@ -185,8 +185,13 @@ static int edu_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	}
 	mutex_unlock(&edu_devices_lock);
 
-	/* Full: send what fits and come back; nothing fits: an error. */
-	return ret && !skb->len ? ret : skb->len;
+	/*
+	 * Full: send what fits and come back; nothing fits: an error. All
+	 * dumped: 0, so NLMSG_DONE shares this datagram (no extra round trip).
+	 */
+	if (!ret)
+		return 0;
+	return skb->len ?: ret;
 }
 
 /* Link @edu's interface as EDU_A_DEV_PEER (@attr) says, as sysfs "peer" does. */

@@ -6,8 +6,9 @@
 # Documentation/netlink/specs/edu.yaml, eductl's monitor, and nlraw.py for
 # the malformed requests YNL cannot write. Covers the family's
 # registration, every operation against sysfs, strict validation and its
-# extended ACKs, the network interface's peer (dev-peer), notifications
-# on unbind/bind, CAP_NET_ADMIN, and unregistration on unload.
+# extended ACKs, the network interface's peer (dev-peer), a dump spread
+# over several datagrams (devices hot-added through QMP), notifications on
+# unbind/bind, CAP_NET_ADMIN, and unregistration on unload.
 . "$(dirname "$0")/lib.sh"
 EDUCTL=$TOP/tools/eductl/eductl
 SPEC=$TOP/Documentation/netlink/specs/edu.yaml
@@ -464,6 +465,160 @@ raw_dump() {
 	dump_has 0 1
 }
 
+# --- a dump over several datagrams ---
+#
+# The kernel sizes a dump's datagrams by the largest buffer the socket has
+# received with (NLMSG_GOODSIZE at least, 32 KiB at most): with a 4 KiB
+# buffer one holds 4096 / (one dev-get message) devices, 33 with 124-byte
+# messages. Enough devices for three datagrams are hot-added through QMP,
+# eight functions per slot (the i440fx root bus has too few free slots
+# for one device each); their QOM ids hpSfF do not clash with vmrun's
+# edu0..edu(N-1).
+DUMP_BUF=4096
+
+# edus: the number of bound edu devices
+edus() {
+	local d n=0
+	for d in /sys/class/edu/edu*; do
+		[ -e "$d" ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+edus_are() {
+	[ "$(edus)" = "$1" ]
+}
+
+# qmp_all JSON...: vm-qmp each JSON, all at once (one by one costs ~0.8 s
+# each under TCG); fails if any fails
+qmp_all() {
+	local j pids=() rc=0 p
+	for j; do
+		vm-qmp "$j" >/dev/null &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || rc=1
+	done
+	return $rc
+}
+
+# hp_add SLOT...: eight edu functions in each SLOT of the root bus,
+# functions 0 last (their hot-plug makes the guest scan the slot)
+hp_add() {
+	local s f mf j cmds=() zeros=()
+	for s; do
+		for f in 0 1 2 3 4 5 6 7; do
+			mf=
+			[ $f = 0 ] && mf=', "multifunction": "on"'
+			j="{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"edu\","
+			j+=" \"id\": \"hp${s}f$f\", \"bus\": \"pci.0\","
+			j+=" \"addr\": \"$(printf 0x%x.%d "$s" $f)\"$mf}}"
+			if [ $f = 0 ]; then zeros+=("$j"); else cmds+=("$j"); fi
+		done
+	done
+	qmp_all "${cmds[@]}" && qmp_all "${zeros[@]}"
+}
+
+# dump_size: bytes of one dev-get message (a doit reply alone in its datagram)
+dump_size() {
+	local out
+	out=$("$NLRAW" -b $DUMP_BUF do 1 2:u32:0) || fail "nlraw do: $out"
+	[[ $out =~ ^datagram\ 1\ bytes=([0-9]+)\ msgs=1$'\n' ]] || fail "nlraw do: $out"
+	echo "${BASH_REMATCH[1]}"
+}
+
+many_devices() {
+	local size per want n s t0 t1 slots=()
+	command -v vm-qmp >/dev/null || fail "no vm-qmp (not in a vmrun guest)"
+	size=$(dump_size) || exit 1
+	per=$((DUMP_BUF / size))
+	want=$((2 * per + 1))
+	n=$(edus)
+	echo "dev-get message: $size bytes, $per per $DUMP_BUF-byte datagram:" \
+		"$want devices for three datagrams, $n bound"
+	for ((s = 31; s > 2 && n + 8 * ${#slots[@]} < want; s--)); do
+		[ -e "/sys/bus/pci/devices/0000:00:$(printf %02x $s).0" ] || slots+=("$s")
+	done
+	printf '%s\n' "${slots[@]}" >/tmp/nl-hp-slots
+	t0=$(date +%s.%N)
+	hp_add "${slots[@]}" || fail "device_add failed"
+	n=$((n + 8 * ${#slots[@]}))
+	wait_for 600 edus_are $n || fail "$(edus) devices bound, expected $n"
+	t1=$(date +%s.%N)
+	echo "${#slots[@]} slots (${slots[*]}) hot-added, $n devices bound in" \
+		"$(printf %.1f "$(bc <<<"$t1 - $t0")") s; $size-byte messages" | tee /tmp/nl-hp-note
+	((n > per)) || fail "only $n devices: one datagram holds $per"
+	((n >= want)) || echo "fewer than $want devices: two datagrams only"
+}
+
+# The raw dump with a DUMP_BUF-byte buffer: every bound device once, in
+# index order, DUMP_BUF / size devices per datagram (all but the last
+# full), NLMSG_DONE at the end, in the last datagram.
+dump_datagrams() {
+	local out size per n want line idx i prev=-1 got=() msgs=() dgrams=0 bytes
+	size=$(dump_size) || exit 1
+	per=$((DUMP_BUF / size))
+	n=$(edus)
+	out=$("$NLRAW" -b $DUMP_BUF dump 1) || fail "nlraw dump: exit $?: $out"
+	grep '^datagram' <<<"$out"
+	[ "${out##*$'\n'}" = "done error=0" ] || fail "does not end with NLMSG_DONE: ${out##*$'\n'}"
+	while read -r line; do
+		if [[ $line =~ ^datagram\ [0-9]+\ bytes=([0-9]+)\ msgs=([0-9]+)$ ]]; then
+			dgrams=$((dgrams + 1)) bytes=${BASH_REMATCH[1]}
+			msgs+=("${BASH_REMATCH[2]}")
+			continue
+		fi
+		[[ $line == done* ]] && continue
+		[[ $line =~ ^msg\ cmd=1\ version=1\ flags=0x[0-9a-f]+\ 2=u32:([0-9]+)\  ]] ||
+			fail "bad message: $line"
+		idx=${BASH_REMATCH[1]}
+		((idx > prev)) || fail "edu$idx after edu$prev: not in index order"
+		prev=$idx
+		got+=("$idx")
+	done <<<"$out"
+	want=$(ls /sys/class/edu | sed 's/^edu//' | sort -n | tr '\n' ' ')
+	[ "${got[*]} " = "$want" ] || fail "dumped '${got[*]}', bound '$want'"
+	echo "$n devices of $size bytes in $dgrams datagrams of $DUMP_BUF bytes" >/tmp/nl-dump-note
+	# per devices in each but the last; the last has the rest and DONE
+	want="$(for ((i = per; i < n + 1; i += per)); do printf '%d ' $per; done)$((n % per + 1))"
+	[ "${msgs[*]}" = "$want" ] || fail "messages per datagram: ${msgs[*]}, expected $want"
+	((dgrams >= 2)) || fail "one datagram"
+}
+
+dump_eductl_ynl() {
+	local want n
+	n=$(edus)
+	want=$(ls /sys/class/edu | sed 's/^edu//' | sort -n | jq -sc .)
+	"$EDUCTL" -j show >/tmp/nl-out 2>&1 || fail "eductl -j show: $(cat /tmp/nl-out)"
+	jq -e --argjson w "$want" 'map(.index) == $w' /tmp/nl-out >/dev/null ||
+		fail "eductl -j show: not $n devices in order: $(head -c 300 /tmp/nl-out)"
+	jq -e 'all(.[]; .name == "edu\(.index)" and .peer == "none" and .pm_state == "active")' \
+		/tmp/nl-out >/dev/null || fail "eductl -j show: wrong name, peer or pm_state"
+	"$EDUCTL" -j list >/tmp/nl-out 2>&1 || fail "eductl -j list: $(cat /tmp/nl-out)"
+	jq -e "length == $n" /tmp/nl-out >/dev/null || fail "eductl -j list: not $n devices"
+	[ -n "$NO_YNL" ] && { echo "YNL: $NO_YNL"; return 0; }
+	ynl --dump dev-get >/tmp/nl-out 2>&1 || fail "YNL dump: $(cat /tmp/nl-out)"
+	jq -e --argjson w "$want" 'map(."dev-index") == $w' /tmp/nl-out >/dev/null ||
+		fail "YNL dump: not $n devices in order"
+}
+
+# device_del of function 0 ejects the whole slot
+hp_remove() {
+	local s dels=() t0
+	[ -s /tmp/nl-hp-slots ] || return 0
+	while read -r s; do
+		dels+=("{\"execute\": \"device_del\", \"arguments\": {\"id\": \"hp${s}f0\"}}")
+	done </tmp/nl-hp-slots
+	t0=$(date +%s.%N)
+	qmp_all "${dels[@]}" || fail "device_del failed"
+	wait_for 600 edus_are 2 || fail "$(edus) devices left, expected 2"
+	echo "${#dels[@]} slots removed in $(printf %.1f "$(bc <<<"$(date +%s.%N) - $t0")") s" |
+		tee -a /tmp/nl-hp-note
+	rm -f /tmp/nl-hp-slots
+	dump_has 0 1
+}
+
 # --- notifications ---
 
 # listeners GROUP: generic netlink sockets in multicast group GROUP (only
@@ -660,6 +815,12 @@ ynl_if "YNL dev-set dev-peer 1, own index (self), 256 (none); with the timeout; 
 ynl_if "dev-peer: no device ENODEV, 257 and 2^32-1 ERANGE, bad timeout: nothing set; EPERM" \
 	peer_refused
 ok_if "raw: dev-peer as u16, u64: EINVAL; as s32 -1: ERANGE; link unchanged" raw_peer
+ok_if "hot-add (QMP) enough edu devices for a dump of 3+ datagrams of $DUMP_BUF bytes" many_devices
+ok_if "raw dump, $DUMP_BUF-byte buffer: several full datagrams, each device once in order, DONE" \
+	dump_datagrams
+ok_if "eductl -j show, eductl -j list and YNL --dump: every device once, in order" dump_eductl_ynl
+ok_if "device_del of the hot-added slots: edu0 and edu1 left, dump sees both" hp_remove
+cat /tmp/nl-dump-note /tmp/nl-hp-note 2>/dev/null | sed 's/^/# /'
 ok_if "edu1 unbound and bound with eductl monitor and YNL subscribed to events" events_cycle
 ok_if "eductl -j monitor --count 2: del then add of edu1, then exits" eductl_monitor
 ok_if "DMA error (debugfs fail_dma): eductl monitor gets dma-error EIO for edu0" dma_error_event

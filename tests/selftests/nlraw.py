@@ -6,12 +6,14 @@ For the tests of edu's generic netlink family that YNL cannot write
 (YNL encodes every attribute as its spec says): wrong lengths, unknown
 attributes, stray flags. One line per message received:
 
-  nlraw.py [-f FAMILY] family
+  nlraw.py [-f FAMILY] [-b BUFSIZE] family
       id=ID version=V hdrsize=H maxattr=M
       op ID flags=0xF           (one per operation)
       mcgrp NAME ID             (one per multicast group)
-  nlraw.py [-f FAMILY] do CMD [ATTR...]
-  nlraw.py [-f FAMILY] dump CMD [ATTR...]
+  nlraw.py [-f FAMILY] [-b BUFSIZE] do CMD [ATTR...]
+  nlraw.py [-f FAMILY] [-b BUFSIZE] dump CMD [ATTR...]
+      datagram N bytes=B msgs=M  (only with -b: before the messages of
+                                 each datagram received, N from 1)
       msg cmd=C version=V flags=0xF T=KIND:VALUE ...
       done error=E               (dump end; E is its payload, 0 normally)
       ack                        (do: success)
@@ -23,6 +25,11 @@ added) strn (no NUL) hex empty; TYPE with an "n" suffix (e.g. "2n")
 sets NLA_F_NESTED on the attribute. Received attributes are shown as
 str:TEXT (printable, NUL-terminated), u32:N (4 bytes), u64:N (8 bytes)
 or hex:BYTES, nests as hex.
+
+-b BUFSIZE receives with a buffer of BUFSIZE bytes (default 64 KiB): the
+kernel sizes a dump's later datagrams by the largest buffer the socket
+received with, so a small one shows how a dump is split. A datagram
+larger than BUFSIZE (MSG_TRUNC) is a malformed reply.
 
 Exit status: 0 the exchange completed (whatever the kernel answered),
 2 usage, 3 no such family, 4 no reply (timeout) or malformed reply.
@@ -140,7 +147,10 @@ def show(payload):
 
 
 class Genl:
-    def __init__(self):
+    def __init__(self, bufsize):
+        self.bufsize = bufsize
+        self.show_datagrams = False
+        self.datagrams = 0
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                                   NETLINK_GENERIC)
         for opt in (NETLINK_EXT_ACK, NETLINK_CAP_ACK, NETLINK_GET_STRICT_CHK):
@@ -161,10 +171,18 @@ class Genl:
         """yield (type, flags, payload) of the replies to the last request"""
         while True:
             try:
-                data = self.sock.recv(1 << 16)
+                data, _, rflags, _ = self.sock.recvmsg(self.bufsize)
             except socket.timeout:
                 print("nlraw: no reply", file=sys.stderr)
                 sys.exit(4)
+            if rflags & socket.MSG_TRUNC:
+                print("nlraw: datagram larger than %d bytes (MSG_TRUNC)" % self.bufsize,
+                      file=sys.stderr)
+                sys.exit(4)
+            if self.show_datagrams:
+                self.datagrams += 1
+                print("datagram %d bytes=%d msgs=%d" % (self.datagrams, len(data),
+                                                         count_messages(data)))
             off = 0
             while off + NLMSG_HDRLEN <= len(data):
                 mlen, mtype, mflags, seq, _ = struct.unpack_from("IHHII", data, off)
@@ -174,6 +192,18 @@ class Genl:
                 if seq == self.seq:
                     yield mtype, mflags, data[off + NLMSG_HDRLEN:off + mlen]
                 off += align4(mlen)
+
+
+def count_messages(data):
+    """netlink messages in one datagram"""
+    n = off = 0
+    while off + NLMSG_HDRLEN <= len(data):
+        mlen = struct.unpack_from("I", data, off)[0]
+        if mlen < NLMSG_HDRLEN:
+            break
+        n += 1
+        off += align4(mlen)
+    return n
 
 
 def error_line(flags, payload, request):
@@ -260,13 +290,22 @@ def cmd_request(nl, fam, dump, args):
 def main():
     argv = sys.argv[1:]
     name = "edu"
-    if len(argv) >= 2 and argv[0] == "-f":
-        name = argv[1]
+    bufsize = None
+    while len(argv) >= 2 and argv[0] in ("-f", "-b"):
+        if argv[0] == "-f":
+            name = argv[1]
+        elif argv[1].isdigit() and int(argv[1]) >= NLMSG_HDRLEN:
+            bufsize = int(argv[1])
+        else:
+            usage()
         argv = argv[2:]
     if not argv:
         usage()
-    nl = Genl()
+    # The family is resolved with the small buffer too: a larger one would
+    # make the kernel allocate larger dump datagrams for this socket.
+    nl = Genl(bufsize or 1 << 16)
     fam = resolve(nl, name)
+    nl.show_datagrams = bufsize is not None
     if argv[0] == "family":
         cmd_family(nl, fam)
     elif argv[0] in ("do", "dump"):
