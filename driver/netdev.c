@@ -8,7 +8,7 @@
  * the interrupt schedules NAPI, whose poll completes the TX ring by moving
  * the frames to the peer's RX ring and rings the peer's doorbell
  * (EDU_IRQ_NET_RX); the peer's NAPI delivers them. Two devices are linked
- * like a cable (sysfs "link", like netdevsim's peer), or one to itself.
+ * like a cable (sysfs "peer", like netdevsim's peer), or one to itself.
  *
  * Peers are RCU-protected: NAPI (a softirq) reads the peer under RCU;
  * linking and unlinking happen under edu_net_link_lock and wait for a
@@ -123,8 +123,12 @@ static netdev_tx_t edu_net_xmit(struct sk_buff *skb, struct net_device *ndev)
 		return NETDEV_TX_OK;
 	}
 
-	skb_queue_tail(&net->txq, skb);
+	/*
+	 * BQL first: once queued, NAPI on another CPU may complete the frame,
+	 * and completing bytes not yet counted as sent is a BUG in dql.
+	 */
 	netdev_sent_queue(ndev, len);
+	skb_queue_tail(&net->txq, skb);
 	u64_stats_update_begin(&net->tx_syncp);
 	u64_stats_inc(&net->tx_packets);
 	u64_stats_add(&net->tx_bytes, len);
