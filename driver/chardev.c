@@ -241,13 +241,16 @@ static int edu_ioctl_info(struct edu_dev *edu, void __user *uarg)
 static int edu_ioctl_liveness(struct edu_dev *edu, void __user *uarg)
 {
 	struct edu_liveness req;
+	int ret;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.flags || req.reserved)
 		return -EINVAL;
 
-	req.result = edu_liveness(edu, req.value);
+	ret = edu_liveness(edu, req.value, &req.result);
+	if (ret)
+		return ret;
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 

@@ -219,6 +219,8 @@ static void edu_dma_kick(struct edu_dev *edu)
 		return;
 
 	req = list_first_entry(&dma->queue, struct edu_dma_req, node);
+	if (dma->paused && !req->urgent)
+		return;
 	list_del(&req->node);
 	dma->active = req;
 
@@ -320,14 +322,17 @@ static int edu_dma_submit(struct edu_dev *edu, struct edu_dma_req *req, bool non
 		ret = -ENODEV;
 	} else if (nonblock && (dma->depth || dma->stalled)) {
 		ret = -EAGAIN;
-	} else if (atomic_dec_if_positive(&dma->fail_next) >= 0) {
+	} else if (!req->urgent && atomic_dec_if_positive(&dma->fail_next) >= 0) {
 		/* Fault injection: fail before the device sees anything. */
 		atomic64_inc(&edu->stats.dma_errors);
 		trace_edu_dma_done(edu->index, req->to_dev, req->len, -EIO);
 		ret = -EIO;
 	} else {
 		kref_get(&req->ref);
-		list_add_tail(&req->node, &dma->queue);
+		if (req->urgent)
+			list_add(&req->node, &dma->queue);
+		else
+			list_add_tail(&req->node, &dma->queue);
 		*depth = ++dma->depth;
 		edu_dma_stats_max(&edu->stats.dma_queue_hwm, dma->depth);
 		trace_edu_dma_submit(edu->index, req->to_dev, req->dev_off, req->len, *depth);
@@ -383,28 +388,18 @@ static int edu_dma_wait(struct edu_dev *edu, struct edu_dma_req *req, unsigned i
 	return -ETIMEDOUT;
 }
 
-/**
- * edu_dma_transfer() - move data between RAM and the device buffer
- * @edu: the device
- * @buf: RAM side
- * @buf_off: offset in @buf
- * @dev_off: offset in the device buffer
- * @len: bytes
- * @to_dev: RAM to device, else device to RAM
- * @nonblock: fail with -EAGAIN instead of queueing behind another transfer
- *
- * Context: process; sleeps until the transfer completes.
- * Return: 0, -EINVAL for a range outside @buf or the usable device buffer,
- * -EAGAIN, -ENOMEM, -ERESTARTSYS, -ETIMEDOUT or -ENODEV.
+/*
+ * Queue one transfer and wait for it. The one range check between user
+ * input and the device is here; @urgent requests (power management) go
+ * to the head of the queue and run while the engine is paused.
  */
-int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, u32 dev_off,
-		     u32 len, bool to_dev, bool nonblock)
+static int edu_dma_run(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, u32 dev_off,
+		       u32 len, bool to_dev, bool nonblock, bool urgent)
 {
 	struct edu_dma_req *req;
 	unsigned int depth;
 	int ret;
 
-	/* The one range check between user input and the device. */
 	if (!len || len > edu_buf_size || dev_off > edu_buf_size - len ||
 	    len > buf->size || buf_off > buf->size - len)
 		return -EINVAL;
@@ -419,6 +414,7 @@ int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, 
 	req->dev_off = dev_off;
 	req->len = len;
 	req->to_dev = to_dev;
+	req->urgent = urgent;
 
 	ret = edu_dma_submit(edu, req, nonblock, &depth);
 	if (!ret)
@@ -428,6 +424,96 @@ int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, 
 	if (ret == -EIO || ret == -ETIMEDOUT)
 		edu_nl_notify(edu, EDU_CMD_DMA_ERROR_NTF, EDU_A_DMA_ERROR, ret);
 	return ret;
+}
+
+/**
+ * edu_dma_transfer() - move data between RAM and the device buffer
+ * @edu: the device
+ * @buf: RAM side
+ * @buf_off: offset in @buf
+ * @dev_off: offset in the device buffer
+ * @len: bytes
+ * @to_dev: RAM to device, else device to RAM
+ * @nonblock: fail with -EAGAIN instead of queueing behind another transfer
+ *
+ * The device is resumed (runtime PM) for the transfer.
+ *
+ * Context: process; sleeps until the transfer completes.
+ * Return: 0, -EINVAL for a range outside @buf or the usable device buffer,
+ * -EAGAIN, -ENOMEM, -ERESTARTSYS, -ETIMEDOUT, -ENODEV, or the error of a
+ * failed resume.
+ */
+int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, u32 dev_off,
+		     u32 len, bool to_dev, bool nonblock)
+{
+	int ret = edu_pm_get(edu);
+
+	if (ret)
+		return ret;
+	ret = edu_dma_run(edu, buf, buf_off, dev_off, len, to_dev, nonblock, false);
+	edu_pm_put(edu);
+	return ret;
+}
+
+/**
+ * edu_dma_save_restore() - copy the whole usable device buffer to or from
+ *	@buf, while the engine is paused for power management
+ * @edu: the device
+ * @buf: at least edu_buf_size bytes
+ * @restore: @buf to the device, else the device to @buf
+ *
+ * Context: process, from the PM callbacks (takes no PM reference).
+ * Return: 0 or -errno.
+ */
+int edu_dma_save_restore(struct edu_dev *edu, struct edu_dma_buf *buf, bool restore)
+{
+	return edu_dma_run(edu, buf, 0, 0, edu_buf_size, restore, false, true);
+}
+
+static bool edu_dma_hw_quiet(struct edu_dev *edu)
+{
+	bool quiet;
+
+	spin_lock(&edu->dma.lock);
+	quiet = !edu->dma.active && !edu->dma.stalled;
+	spin_unlock(&edu->dma.lock);
+	return quiet;
+}
+
+/**
+ * edu_dma_pause() - start no new transfer, wait for the running one
+ * @edu: the device
+ *
+ * Requests queued meanwhile stay queued until edu_dma_unpause(). A
+ * transfer the device still runs ends (or is failed by the watchdog)
+ * within twice the DMA timeout.
+ *
+ * Context: process (PM callbacks).
+ * Return: 0, or -EBUSY (the engine is unpaused again) when the device
+ * does not stop.
+ */
+int edu_dma_pause(struct edu_dev *edu)
+{
+	unsigned long timeout = 2 * edu_dma_timeout(edu) + 1;
+
+	spin_lock(&edu->dma.lock);
+	edu->dma.paused = true;
+	spin_unlock(&edu->dma.lock);
+
+	if (!wait_event_timeout(edu->irq_wq, edu_dma_hw_quiet(edu), timeout)) {
+		edu_dma_unpause(edu);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Context: process (PM callbacks). */
+void edu_dma_unpause(struct edu_dev *edu)
+{
+	spin_lock(&edu->dma.lock);
+	edu->dma.paused = false;
+	edu_dma_kick(edu);
+	spin_unlock(&edu->dma.lock);
 }
 
 bool edu_dma_idle(struct edu_dev *edu)

@@ -51,6 +51,8 @@
  * @dma_errors: transfers failed
  * @dma_timeouts: transfers the device did not complete in time
  * @dma_queue_hwm: most transfers queued or in flight at once
+ * @pm_suspends: runtime and system suspends
+ * @pm_resumes: runtime and system resumes
  */
 struct edu_counters {
 	atomic64_t irqs;
@@ -63,6 +65,8 @@ struct edu_counters {
 	atomic64_t dma_errors;
 	atomic64_t dma_timeouts;
 	atomic64_t dma_queue_hwm;
+	atomic64_t pm_suspends;
+	atomic64_t pm_resumes;
 };
 
 /**
@@ -91,6 +95,8 @@ struct edu_dma_buf {
  * @dev_off: offset in the device buffer
  * @len: bytes
  * @to_dev: direction
+ * @urgent: power management's own transfer: first in the queue, runs
+ *	while the engine is paused
  * @status: 0 or -errno, valid once @done
  * @done: the engine is finished with the request (set under edu_dma.lock)
  */
@@ -102,6 +108,7 @@ struct edu_dma_req {
 	u32 dev_off;
 	u32 len;
 	bool to_dev;
+	bool urgent;
 	int status;
 	bool done;
 };
@@ -116,6 +123,7 @@ struct edu_dma_req {
  * @depth: requests queued or active
  * @watchdog: fails @active after @timeout_ms, then waits out @stalled
  * @stopped: no new requests (remove)
+ * @paused: start no queued request but urgent ones (power management)
  * @faked: @active was not started (fault injection)
  * @timeout_ms: per-device DMA timeout (lockless: READ_ONCE/WRITE_ONCE)
  * @fail_next: debugfs fail_dma: fail this many submissions with -EIO
@@ -129,6 +137,7 @@ struct edu_dma {
 	unsigned int depth;
 	struct delayed_work watchdog;
 	bool stopped;
+	bool paused;
 	bool faked;
 	unsigned int timeout_ms;
 	atomic_t fail_next;
@@ -168,6 +177,9 @@ struct edu_dma {
  * @node: in the list of bound devices (edu_devices_lock)
  * @debugfs: the device's debugfs directory
  * @ndev: the device's network interface (see netdev.c for its locking)
+ * @pm_saved: the device buffer saved by system suspend, until resume
+ *	(only the PM callbacks, which the PM core serialises, touch it)
+ * @pm_lose_state: debugfs: suspend wipes the device buffer (a power cut)
  */
 struct edu_dev {
 	struct device dev;
@@ -198,6 +210,8 @@ struct edu_dev {
 	struct list_head node;
 	struct dentry *debugfs;
 	struct net_device *ndev;
+	struct edu_dma_buf *pm_saved;
+	bool pm_lose_state;
 };
 
 static inline struct edu_dev *to_edu_dev(struct device *dev)
@@ -219,8 +233,17 @@ static inline void edu_write(struct edu_dev *edu, unsigned int reg, u32 val)
 extern struct list_head edu_devices;
 extern struct mutex edu_devices_lock;
 
+/* pm.c */
+extern const struct dev_pm_ops edu_pm_ops;
+void edu_pm_init(struct edu_dev *edu);
+void edu_pm_remove(struct edu_dev *edu);
+int edu_pm_get(struct edu_dev *edu);
+void edu_pm_put(struct edu_dev *edu);
+
 /* netdev.c */
 int edu_net_create(struct edu_dev *edu);
+void edu_net_suspend(struct edu_dev *edu);
+void edu_net_resume(struct edu_dev *edu);
 void edu_net_remove(struct edu_dev *edu);
 void edu_net_irq(struct edu_dev *edu);
 int edu_net_link(struct edu_dev *edu, struct edu_dev *peer);
@@ -250,7 +273,7 @@ int edu_hw_check_identity(struct edu_dev *edu);
 int edu_hw_check_liveness(struct edu_dev *edu);
 void edu_hw_start(struct edu_dev *edu);
 void edu_hw_quiesce(struct edu_dev *edu);
-u32 edu_liveness(struct edu_dev *edu, u32 value);
+int edu_liveness(struct edu_dev *edu, u32 value, u32 *result);
 int edu_factorial(struct edu_dev *edu, u32 n, bool poll, u32 *result);
 int edu_raise_irq(struct edu_dev *edu, u32 reasons, bool poll, u64 *latency_ns);
 void edu_stats_read(struct edu_dev *edu, struct edu_stats *stats);
@@ -278,6 +301,9 @@ struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size);
 void edu_dma_buf_put(struct edu_dma_buf *buf);
 int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, u32 dev_off,
 		     u32 len, bool to_dev, bool nonblock);
+int edu_dma_save_restore(struct edu_dev *edu, struct edu_dma_buf *buf, bool restore);
+int edu_dma_pause(struct edu_dev *edu);
+void edu_dma_unpause(struct edu_dev *edu);
 
 /* chardev.c */
 int edu_chardev_init(void);

@@ -35,14 +35,36 @@ int edu_hw_check_identity(struct edu_dev *edu)
 	return 0;
 }
 
-u32 edu_liveness(struct edu_dev *edu, u32 value)
+static u32 edu_hw_liveness(struct edu_dev *edu, u32 value)
 {
 	guard(mutex)(&edu->hw_lock);
 	edu_write(edu, EDU_REG_LIVENESS, value);
 	return edu_read(edu, EDU_REG_LIVENESS);
 }
 
-/* A live device answers each write to the liveness register with its NOT. */
+/**
+ * edu_liveness() - write @value to the liveness register, read it back
+ * @edu: the device, resumed for the access
+ * @value: any
+ * @result: what the device answers (~@value when it is alive)
+ *
+ * Return: 0 or the error of a failed resume.
+ */
+int edu_liveness(struct edu_dev *edu, u32 value, u32 *result)
+{
+	int ret = edu_pm_get(edu);
+
+	if (ret)
+		return ret;
+	*result = edu_hw_liveness(edu, value);
+	edu_pm_put(edu);
+	return 0;
+}
+
+/*
+ * A live device answers each write to the liveness register with its NOT.
+ * Context: probe and resume: the caller keeps the device powered.
+ */
 int edu_hw_check_liveness(struct edu_dev *edu)
 {
 	u32 patterns[] = { get_random_u32(), 0x55555555, 0xaaaaaaaa };
@@ -50,7 +72,7 @@ int edu_hw_check_liveness(struct edu_dev *edu)
 	u32 got;
 
 	for (i = 0; i < ARRAY_SIZE(patterns); i++) {
-		got = edu_liveness(edu, patterns[i]);
+		got = edu_hw_liveness(edu, patterns[i]);
 		if (got != ~patterns[i])
 			return dev_err_probe(&edu->pdev->dev, -EIO,
 					     "liveness check failed: wrote 0x%08x, read 0x%08x, expected 0x%08x\n",
@@ -143,9 +165,10 @@ static bool edu_fact_idle(struct edu_dev *edu, u32 unused)
  * idle. Completion comes from the factorial interrupt, which wakes
  * irq_wq; the wait condition reads the status register once per wake-up.
  *
- * Context: process; sleeps.
+ * Context: process; sleeps; resumes the device.
  * Return: 0, -EINVAL for n out of range, -ERESTARTSYS on a signal,
- * -ETIMEDOUT, or -ENODEV once the device is removed.
+ * -ETIMEDOUT, -ENODEV once the device is removed, or the error of a
+ * failed resume.
  */
 int edu_factorial(struct edu_dev *edu, u32 n, bool poll, u32 *result)
 {
@@ -154,8 +177,13 @@ int edu_factorial(struct edu_dev *edu, u32 n, bool poll, u32 *result)
 	if (n > EDU_FACTORIAL_MAX)
 		return -EINVAL;
 
-	if (mutex_lock_interruptible(&edu->fact_lock))
+	ret = edu_pm_get(edu);
+	if (ret)
+		return ret;
+	if (mutex_lock_interruptible(&edu->fact_lock)) {
+		edu_pm_put(edu);
 		return -ERESTARTSYS;
+	}
 
 	ret = edu_wait(edu, edu_fact_idle, 0, EDU_FACT_TIMEOUT_MS, poll);
 	if (!ret) {
@@ -167,6 +195,7 @@ int edu_factorial(struct edu_dev *edu, u32 n, bool poll, u32 *result)
 		atomic64_inc(&edu->stats.factorials);
 	}
 	mutex_unlock(&edu->fact_lock);
+	edu_pm_put(edu);
 	trace_edu_factorial(edu->index, n, ret ? 0 : *result, ret);
 	return ret;
 }
@@ -183,8 +212,9 @@ static bool edu_user_seen(struct edu_dev *edu, u32 reasons)
  * @poll: busy-poll instead of sleeping until the interrupt thread wakes us
  * @latency_ns: time from the raise to the wake-up
  *
- * Context: process; sleeps.
- * Return: 0, -EINVAL for bad reasons, -ERESTARTSYS, -ETIMEDOUT or -ENODEV.
+ * Context: process; sleeps; resumes the device.
+ * Return: 0, -EINVAL for bad reasons, -ERESTARTSYS, -ETIMEDOUT, -ENODEV
+ * or the error of a failed resume.
  */
 int edu_raise_irq(struct edu_dev *edu, u32 reasons, bool poll, u64 *latency_ns)
 {
@@ -194,8 +224,13 @@ int edu_raise_irq(struct edu_dev *edu, u32 reasons, bool poll, u64 *latency_ns)
 	if (!reasons || (reasons & ~EDU_IRQ_REASONS_USER))
 		return -EINVAL;
 
-	if (mutex_lock_interruptible(&edu->raise_lock))
+	ret = edu_pm_get(edu);
+	if (ret)
+		return ret;
+	if (mutex_lock_interruptible(&edu->raise_lock)) {
+		edu_pm_put(edu);
 		return -ERESTARTSYS;
+	}
 
 	atomic_andnot(reasons, &edu->user_seen);
 	start = ktime_get();
@@ -204,6 +239,7 @@ int edu_raise_irq(struct edu_dev *edu, u32 reasons, bool poll, u64 *latency_ns)
 	*latency_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 
 	mutex_unlock(&edu->raise_lock);
+	edu_pm_put(edu);
 	return ret;
 }
 
@@ -244,6 +280,8 @@ void edu_stats_reset(struct edu_dev *edu)
 	atomic64_set(&edu->stats.dma_errors, 0);
 	atomic64_set(&edu->stats.dma_timeouts, 0);
 	atomic64_set(&edu->stats.dma_queue_hwm, 0);
+	atomic64_set(&edu->stats.pm_suspends, 0);
+	atomic64_set(&edu->stats.pm_resumes, 0);
 }
 
 /**
@@ -261,7 +299,8 @@ void edu_hw_self_test(struct edu_dev *edu, u64 *results)
 	u32 result;
 	int ret;
 
-	results[0] = edu_liveness(edu, 0x5a5aa5a5) == ~0x5a5aa5a5u ? 0 : EIO;
+	ret = edu_liveness(edu, 0x5a5aa5a5, &result);
+	results[0] = ret ? -ret : result == ~0x5a5aa5a5u ? 0 : EIO;
 
 	ret = edu_factorial(edu, 10, false, &result);
 	results[1] = ret ? -ret : result == 3628800 ? 0 : EIO;

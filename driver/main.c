@@ -217,6 +217,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 			return ret;
 	}
 
+	edu_pm_init(edu);
 	edu_debugfs_add(edu);
 	edu_register(edu);
 	edu_nl_notify(edu, EDU_CMD_DEV_ADD_NTF, 0, 0);
@@ -248,6 +249,7 @@ static void edu_remove(struct pci_dev *pdev)
 {
 	struct edu_dev *edu = pci_get_drvdata(pdev);
 
+	edu_pm_remove(edu);
 	edu_nl_notify(edu, EDU_CMD_DEV_DEL_NTF, 0, 0);
 	edu_unregister(edu);
 	edu_debugfs_remove(edu);
@@ -277,6 +279,7 @@ static struct pci_driver edu_pci_driver = {
 	.remove		= edu_remove,
 	.shutdown	= edu_shutdown,
 	.dev_groups	= edu_dev_groups,
+	.driver.pm	= pm_ptr(&edu_pm_ops),
 };
 
 static int __init edu_init(void)

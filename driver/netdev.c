@@ -50,6 +50,7 @@ static DEFINE_MUTEX(edu_net_link_lock);
  * @pending: frames queued since the last doorbell (xmit path)
  * @coalesce: timer ringing the doorbell after @tx_usecs
  * @msg_enable: netif_msg_* level
+ * @asleep: system sleep stopped the running interface (PM callbacks only)
  * @tx_syncp: guards @tx_packets/@tx_bytes (xmit path)
  * @tx_packets: frames accepted for transmission
  * @tx_bytes: their bytes
@@ -75,6 +76,7 @@ struct edu_net {
 	u32 pending;
 	struct hrtimer coalesce;
 	u32 msg_enable;
+	bool asleep;
 
 	struct u64_stats_sync tx_syncp;
 	u64_stats_t tx_packets;
@@ -263,10 +265,15 @@ static void edu_net_update_carriers(struct edu_net *net)
 		edu_net_update_carrier(peer);
 }
 
+/* An interface that is up keeps its device resumed: doorbells reach it. */
 static int edu_net_open(struct net_device *ndev)
 {
 	struct edu_net *net = netdev_priv(ndev);
+	int ret;
 
+	ret = edu_pm_get(net->edu);
+	if (ret)
+		return ret;
 	netdev_reset_queue(ndev);
 	napi_enable(&net->napi);
 	netif_start_queue(ndev);
@@ -288,7 +295,52 @@ static int edu_net_stop(struct net_device *ndev)
 	napi_disable(&net->napi);
 	skb_queue_purge(&net->txq);
 	skb_queue_purge(&net->rxq);
+	edu_pm_put(net->edu);
 	return 0;
+}
+
+/**
+ * edu_net_suspend() - system sleep: stop a running interface
+ * @edu: the device
+ *
+ * Frames stay on the rings; a peer may still queue some on ours (its
+ * doorbell then finds NAPI disabled): edu_net_resume() polls once.
+ * An interface that is down has nothing to stop, and runtime suspend
+ * only happens while it is down.
+ *
+ * Context: process (PM callbacks, serialised by the PM core).
+ */
+void edu_net_suspend(struct edu_dev *edu)
+{
+	struct net_device *ndev = edu->ndev;
+	struct edu_net *net;
+
+	if (!ndev || !netif_running(ndev))
+		return;
+	net = netdev_priv(ndev);
+	netif_device_detach(ndev);
+	hrtimer_cancel(&net->coalesce);
+	napi_disable(&net->napi);
+	net->asleep = true;
+}
+
+/* Context: process (PM callbacks). */
+void edu_net_resume(struct edu_dev *edu)
+{
+	struct net_device *ndev = edu->ndev;
+	struct edu_net *net;
+
+	if (!ndev)
+		return;
+	net = netdev_priv(ndev);
+	if (!net->asleep)
+		return;
+	net->asleep = false;
+	napi_enable(&net->napi);
+	netif_device_attach(ndev);
+	local_bh_disable();
+	napi_schedule(&net->napi);
+	local_bh_enable();
 }
 
 static void edu_net_get_stats64(struct net_device *ndev, struct rtnl_link_stats64 *s)

@@ -55,13 +55,16 @@ static ssize_t liveness_store(struct device *dev, struct device_attribute *attr,
 			      const char *buf, size_t count)
 {
 	struct edu_dev *edu = dev_to_edu(dev);
-	u32 value;
+	u32 value, result;
 	int ret;
 
 	ret = kstrtou32(buf, 0, &value);
 	if (ret)
 		return ret;
-	WRITE_ONCE(edu->sysfs_liveness, edu_liveness(edu, value));
+	ret = edu_liveness(edu, value, &result);
+	if (ret)
+		return ret;
+	WRITE_ONCE(edu->sysfs_liveness, result);
 	return count;
 }
 static DEVICE_ATTR_RW(liveness);
@@ -165,7 +168,7 @@ static const struct attribute_group edu_group = {
 	.attrs = edu_attrs,
 };
 
-/* stats/: one counter per file, the same as EDU_IOC_GET_STATS. */
+/* stats/: one counter per file: EDU_IOC_GET_STATS's, and the PM transitions. */
 #define EDU_STAT_ATTR(_name, _counter)						\
 static ssize_t _name##_show(struct device *dev, struct device_attribute *attr,	\
 			    char *buf)						\
@@ -186,6 +189,8 @@ EDU_STAT_ATTR(dma_xfers_from_dev, dma_xfers[1]);
 EDU_STAT_ATTR(dma_errors, dma_errors);
 EDU_STAT_ATTR(dma_timeouts, dma_timeouts);
 EDU_STAT_ATTR(dma_queue_hwm, dma_queue_hwm);
+EDU_STAT_ATTR(pm_suspends, pm_suspends);
+EDU_STAT_ATTR(pm_resumes, pm_resumes);
 
 static ssize_t reset_store(struct device *dev, struct device_attribute *attr, const char *buf,
 			   size_t count)
@@ -211,6 +216,8 @@ static struct attribute *edu_stats_attrs[] = {
 	&dev_attr_dma_errors.attr,
 	&dev_attr_dma_timeouts.attr,
 	&dev_attr_dma_queue_hwm.attr,
+	&dev_attr_pm_suspends.attr,
+	&dev_attr_pm_resumes.attr,
 	&dev_attr_reset.attr,
 	NULL
 };
