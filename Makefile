@@ -5,6 +5,7 @@
 #   make               build driver/edu.ko (and the tools) for KVER
 #   make deps          install (as root) or print what everything needs
 #   make check         host checks + guest suite on every matrix kernel
+#   make check-debug   guest suite on a KASAN/lockdep/kmemleak debug kernel (built once)
 #   make demo          boot a 6.12 guest with two edu devices, show them
 #   make matrix        build for every matrix kernel, W=1, warnings = errors
 #   make lint          checkpatch --strict, sparse C=2 and W=1 on 6.1 and 6.12
@@ -35,7 +36,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(TOP)/driver EDU_VERSION=$(VERSION)
 
-.PHONY: all module tools selftests deps check demo bench matrix lint docs install clean help \
+.PHONY: all module tools selftests deps check check-debug demo bench matrix lint docs install clean help \
 	dkms-install dkms-remove dist deb rpm packages
 
 all: module tools
@@ -58,6 +59,9 @@ deps:
 
 check: deps
 	tests/check.sh
+
+check-debug: deps
+	tests/check-debug.sh
 
 bench: deps
 	bench/run
@@ -157,4 +161,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,22s/^# \{0,1\}//p' Makefile
+	@sed -n '3,23s/^# \{0,1\}//p' Makefile

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# check-debug.sh - the sanitizer lane ("make check-debug"): the guest
+# suite on a debug kernel built from Debian's linux-source-6.12 with
+# tests/vm/debug.config (KASAN, lockdep, kmemleak, DMA-API debugging,
+# debug objects, UBSAN, fault injection...), then a kmemleak scan.
+# Any sanitizer report in the kernel log fails the run (healthcheck).
+#
+# The first run builds the kernel (tests/vm/debug-kernel: 30-40 min on 2
+# cores, cached in ~/.cache/edu); later runs start at once.
+# Environment: GUEST_TESTS="a.sh b.sh" narrows the guest tests.
+# Ends with "N passed, N failed, N skipped" like make check.
+set -u -o pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+T0=$(date +%s)
+pass=0 fail=0 skip=0
+tally() {
+	local line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"not ok"*) fail=$((fail + 1)) ;;
+		"ok"*"# SKIP"*) skip=$((skip + 1)) ;;
+		"ok"*) pass=$((pass + 1)) ;;
+		esac
+	done
+}
+result() {
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+}
+finish() {
+	echo "# done in $(($(date +%s) - T0)) s"
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ $fail = 0 ]
+	exit
+}
+
+echo "# debug kernel"
+if ! read -r KROOT KVER < <(tests/vm/debug-kernel) || [ -z "${KVER:-}" ]; then
+	tally < <(result 1 "debug kernel built (tests/vm/debug-kernel)")
+	finish
+fi
+export EDU_KROOT=$KROOT
+echo "# $KVER in $KROOT ($(($(date +%s) - T0)) s)"
+tally < <(tests/host/build-matrix "$KVER" | sed -E 's/^build-matrix: (.*): ok .*/ok - build W=1 -Werror: \1/;
+	s/^build-matrix: (.*): FAILED(.*)/not ok - build W=1 -Werror: \1\2/; t; s/^/#   /')
+make -s tools selftests >build/tools.log 2>&1 || { sed 's/^/#   /' build/tools.log; tally < <(result 1 "tools build"); finish; }
+ko=build/$KVER/driver
+tests/vm/stage-module "$KVER" "build/stage/$KVER" $ko/edu.ko $ko/edu_selftest.ko >/dev/null ||
+	{ tally < <(result 1 "module staged for the guest"); finish; }
+
+mapfile -t tests < <(
+	if [ -n "${GUEST_TESTS:-}" ]; then
+		for t in $GUEST_TESTS; do echo "tests/selftests/$t"; done
+	else
+		ls tests/selftests/*.sh | grep -Ev '/(lib|packaging|pm-sleep)\.sh$'
+	fi
+)
+echo "# guest suite on $KVER ($(($(date +%s) - T0)) s)"
+# KASAN's shadow and lockdep need memory; everything runs ~3x slower.
+tally < <(tests/vm/vmrun -k "$KROOT" -m 2048 -t 3600 -s "build/stage/$KVER" -l build/vm \
+	-o build/debug "$KVER" "tests/selftests/run-guest ${tests[*]}; rc=\$?;
+	tests/vm/kmemleak-scan $TOP/build/debug/kmemleak || rc=1; exit \$rc" \
+	2>&1 | grep --line-buffered -v '^# guest: '
+	echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-$KVER")
+rc=$(sed 's/rc=//' "build/vm/rc-$KVER")
+case $rc in
+124 | 125) tally < <(result 1 "$KVER: guest ran to the end (vmrun status $rc)") ;;
+*) tally < <(result $((rc == 126)) "$KVER: no KASAN, lockdep, DMA-API, UBSAN or debug-objects report; taint only O/E") ;;
+esac
+finish
