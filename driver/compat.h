@@ -9,6 +9,7 @@
 #define _EDU_COMPAT_H
 
 #include <linux/err.h>
+#include <linux/fault-inject.h>
 #include <linux/pci.h>
 #include <linux/version.h>
 
@@ -47,6 +48,28 @@ static inline void __iomem *edu_compat_iomap_bar(struct pci_dev *pdev, int bar,
 #define edu_compat_devnode_dev	const struct device
 #else
 #define edu_compat_devnode_dev	struct device
+#endif
+
+/*
+ * Without CONFIG_FAULT_INJECTION (Debian's stock kernels), 6.1's
+ * <linux/fault-inject.h> declares nothing; later kernels have stubs.
+ */
+#ifndef DECLARE_FAULT_ATTR
+struct fault_attr {
+};
+
+#define DECLARE_FAULT_ATTR(name) struct fault_attr name = { }
+
+static inline bool should_fail(struct fault_attr *attr, ssize_t size)
+{
+	return false;
+}
+
+static inline struct dentry *fault_create_debugfs_attr(const char *name, struct dentry *parent,
+							struct fault_attr *attr)
+{
+	return ERR_PTR(-ENODEV);
+}
 #endif
 
 #endif /* _EDU_COMPAT_H */

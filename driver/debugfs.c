@@ -4,13 +4,15 @@
  * dump, the DMA engine's state and fault-injection knobs, and
  * /sys/kernel/debug/edu/fail_probe to fail a probe at a chosen step.
  * The knobs work on stock kernels (no CONFIG_FAULT_INJECTION needed); the
- * tests use them to drive every error path. As debugfs asks, creation
+ * tests use them to drive every error path. With CONFIG_FAULT_INJECTION,
+ * edu/fail_dma_attr/ is the kernel's own fault_attr for DMA submissions. As debugfs asks, creation
  * errors are ignored: the driver works without it.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "edu.h"
 
 static struct dentry *edu_debugfs_root;
@@ -97,6 +99,8 @@ void edu_debugfs_init(void)
 {
 	edu_debugfs_root = debugfs_create_dir(EDU_DRV_NAME, NULL);
 	debugfs_create_file_unsafe("fail_probe", 0600, edu_debugfs_root, NULL, &fail_probe_fops);
+	/* An ERR_PTR without CONFIG_FAULT_INJECTION_DEBUG_FS: no directory. */
+	fault_create_debugfs_attr("fail_dma_attr", edu_debugfs_root, &edu_fail_dma_attr);
 }
 
 void edu_debugfs_exit(void)

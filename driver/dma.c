@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/wait.h>
 
+#include "compat.h"
 #include "edu.h"
 #include "trace.h"
 
@@ -77,6 +78,14 @@ MODULE_PARM_DESC(dma_timeouts_ms,
 		 "Per-device dma_timeout_ms by index: edu0,edu1,... (up to 8; devices without an entry use dma_timeout_ms)");
 
 static struct kmem_cache *edu_dma_req_cache;
+
+/*
+ * The kernel's fault injection (CONFIG_FAULT_INJECTION, debug kernels):
+ * debugfs edu/fail_dma_attr/ fails DMA submissions of every device with
+ * the usual probability/interval/times knobs. Stock kernels have the
+ * per-device fail_dma count instead (and as well).
+ */
+DECLARE_FAULT_ATTR(edu_fail_dma_attr);
 
 int edu_dma_module_init(void)
 {
@@ -322,7 +331,8 @@ static int edu_dma_submit(struct edu_dev *edu, struct edu_dma_req *req, bool non
 		ret = -ENODEV;
 	} else if (nonblock && (dma->depth || dma->stalled)) {
 		ret = -EAGAIN;
-	} else if (!req->urgent && atomic_dec_if_positive(&dma->fail_next) >= 0) {
+	} else if (!req->urgent && (atomic_dec_if_positive(&dma->fail_next) >= 0 ||
+				    should_fail(&edu_fail_dma_attr, req->len))) {
 		/* Fault injection: fail before the device sees anything. */
 		atomic64_inc(&edu->stats.dma_errors);
 		trace_edu_dma_done(edu->index, req->to_dev, req->len, -EIO);

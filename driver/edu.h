@@ -288,7 +288,9 @@ const char *edu_irq_mode_name(enum edu_irq_mode mode);
 #define EDU_DMA_TIMEOUT_MIN_MS	10
 #define EDU_DMA_TIMEOUT_MAX_MS	60000
 struct seq_file;
+struct fault_attr;
 extern unsigned int edu_buf_size;
+extern struct fault_attr edu_fail_dma_attr;
 int edu_dma_set_timeout(struct edu_dev *edu, unsigned int ms);
 void edu_dma_show(struct seq_file *m, struct edu_dev *edu);
 int edu_dma_module_init(void);

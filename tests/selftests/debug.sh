@@ -171,6 +171,18 @@ fail_dma_next_two() {
 	is $s/dma_xfers_from_dev $((xfers + 1)) && is $s/dma_bytes_from_dev $((bytes + 10))
 }
 
+# The kernel's fault_attr (CONFIG_FAULT_INJECTION_DEBUG_FS kernels only).
+fault_attr_three() {
+	local a=$DBG/fail_dma_attr s=$E0/stats errors i
+	rd $s/dma_errors && errors=$REPLY || return 1
+	echo 0 >$a/verbose && echo 100 >$a/probability && echo 3 >$a/times || return 1
+	for i in 1 2 3; do
+		! dd_read edu0 || fail "read $i succeeded" || return
+	done
+	dd_read edu0 || fail "fourth read: $(cat /tmp/err)" || return
+	is $s/dma_errors $((errors + 3)) && echo 0 >$a/probability
+}
+
 fail_dma_per_device() {
 	echo 1 >"$DBG/$P0/fail_dma" || return 1
 	dd_read edu1 || fail "edu1 failed: $(cat /tmp/err)" || return
@@ -307,6 +319,12 @@ ok_if "queue: timeout_ms follows the device's dma_timeout_ms" queue_timeout_foll
 ok_if "fail_dma: 'abc' refused (EINVAL)" refused "$DBG/$P0/fail_dma" abc
 ok_if "fail_dma=2: two reads fail with EIO, the third works; dma_errors +2" fail_dma_next_two
 ok_if "fail_dma is per device" fail_dma_per_device
+if [ -d $DBG/fail_dma_attr ]; then
+	ok_if "fail_dma_attr (fault_attr): probability 100, times 3: three reads fail, then work" \
+		fault_attr_three
+else
+	skip "fail_dma_attr (fault_attr)" "no CONFIG_FAULT_INJECTION_DEBUG_FS (stock kernel; make check-debug runs it)"
+fi
 ok_if "force_timeout=1: ETIMEDOUT after dma_timeout_ms=100; then data intact" force_timeout_once
 ok_if "debugfs directory vanishes on unbind, returns on bind" dir_follows_binding
 ok_if "fail_probe: 12 refused (EINVAL)" refused $DBG/fail_probe 12
