@@ -11,8 +11,10 @@
 #
 # Runs alone in a guest started with "vmrun -S" (tests/check.sh does):
 # virtio-9p does not survive a system suspend, so after the first one
-# this script opens no file of the 9p root: bash builtins, sysfs and
-# /run/busybox only, and output goes to the serial port.
+# this script opens no file of the 9p root (bash builtins, sysfs and
+# /run/busybox only), output goes to the serial port, and as bash came
+# from 9p and cannot exit cleanly any more, the status goes to
+# /run/vmrun-rc, where vmrun's reporter waits for it.
 . "$(dirname "$0")/lib.sh"
 BB=/run/busybox
 E0=/sys/class/edu/edu0/device
@@ -63,6 +65,10 @@ setup() {
 	ip -n $NS1 addr add 10.78.0.1/24 dev "$a" && ip -n $NS2 addr add 10.78.0.2/24 dev "$b" &&
 		ip -n $NS1 link set "$a" up && ip -n $NS2 link set "$b" up || return 1
 	wait_for 50 ip netns exec $NS1 ping -c 1 -W 1 10.78.0.2 >/dev/null || fail "no ping"
+	# What runs on after a suspend must not page code in from 9p.
+	for f in "$(command -v ip)" "$(command -v ping)" "$TOP/tools/eductl/eductl"; do
+		cat "$f" $(ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }') >/dev/null
+	done
 	ip netns exec $NS1 ping -i 0.05 10.78.0.2 >$T-ping 2>&1 &
 	echo $! >$T-ping.pid
 	"$TOP/tools/eductl/eductl" -j monitor >$T-mon 2>&1 &
@@ -160,4 +166,6 @@ main() {
 	ok_if "system sleep: the module unloads" unload
 }
 
-main; tap_done
+main
+echo "$_tap_failed" >/run/vmrun-rc
+tap_done
