@@ -198,16 +198,10 @@ static __poll_t edu_fop_poll(struct file *file, poll_table *wait)
 #define EDU_MMAP_SIZE	PAGE_ALIGN(EDU_DMA_BUF_SIZE)
 
 /* One DMA-coherent buffer per file, the RAM side of EDU_DMA_F_MMAP. */
-static int edu_fop_mmap(struct file *file, struct vm_area_struct *vma)
+static int edu_mmap_buf(struct edu_file *ef, struct vm_area_struct *vma, unsigned long size)
 {
-	struct edu_file *ef = file->private_data;
 	struct edu_dev *edu = ef->edu;
-	unsigned long size = vma->vm_end - vma->vm_start;
 
-	if (vma->vm_pgoff || size > EDU_MMAP_SIZE || !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-
-	guard(rwsem_read)(&edu->unplug_lock);
 	if (edu->gone)
 		return -ENODEV;
 
@@ -219,6 +213,28 @@ static int edu_fop_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	return dma_mmap_coherent(&edu->pdev->dev, vma, ef->mmap_buf->cpu, ef->mmap_buf->dma,
 				 size);
+}
+
+static int edu_fop_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct edu_file *ef = file->private_data;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	int ret;
+
+	if (vma->vm_pgoff || size > EDU_MMAP_SIZE || !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	/*
+	 * mmap_lock is held here, and read() and write() fault user pages
+	 * while they hold unplug_lock: waiting for it could deadlock with a
+	 * remove queued in between (lockdep saw it). Only a remove in
+	 * progress makes the trylock fail, and then the answer is ENODEV.
+	 */
+	if (!down_read_trylock(&ef->edu->unplug_lock))
+		return -ENODEV;
+	ret = edu_mmap_buf(ef, vma, size);
+	up_read(&ef->edu->unplug_lock);
+	return ret;
 }
 
 static int edu_ioctl_info(struct edu_dev *edu, void __user *uarg)
