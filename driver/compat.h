@@ -65,8 +65,9 @@ static inline bool should_fail(struct fault_attr *attr, ssize_t size)
 	return false;
 }
 
-static inline struct dentry *fault_create_debugfs_attr(const char *name, struct dentry *parent,
-							struct fault_attr *attr)
+static inline struct dentry *fault_create_debugfs_attr(const char *name,
+						       struct dentry *parent,
+						       struct fault_attr *attr)
 {
 	return ERR_PTR(-ENODEV);
 }

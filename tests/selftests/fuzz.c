@@ -38,7 +38,8 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "kselftest.h"
+
 #define PAGE		4096UL
 #define MAX_FDS		6
 #define MAX_MAPS	4
@@ -47,11 +48,11 @@
 
 /* --- PRNG: splitmix64, reproducible from the seed --- */
 
-static uint64_t rng_state;
+static __u64 rng_state;
 
-static uint64_t rnd64(void)
+static __u64 rnd64(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+	__u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -59,7 +60,7 @@ static uint64_t rnd64(void)
 }
 
 /* 0..n-1 */
-static uint32_t rnd(uint32_t n)
+static __u32 rnd(__u32 n)
 {
 	return n ? rnd64() % n : 0;
 }
@@ -78,13 +79,13 @@ static void rnd_fill(void *p, size_t len)
 }
 
 /* Values at and around the limits the driver checks. */
-static const uint32_t interesting32[] = {
+static const __u32 interesting32[] = {
 	0, 1, 2, 3, 4, 7, 8, 12, 33, 34, 100, 255, 256, 1000, 4094, 4095, 4096, 4097, 8192,
 	60000, 60001, 65535, 65536, 100000000, 100000001, 0x7fffffff, 0x80000000, 0xfffffffe,
 	0xffffffff, 0x10000, 0xffff0000, 0x100, EDU_FLAG_POLL,
 };
 
-static uint32_t rnd32(void)
+static __u32 rnd32(void)
 {
 	switch (rnd(4)) {
 	case 0:
@@ -97,7 +98,7 @@ static uint32_t rnd32(void)
 }
 
 /* Factorials of large n keep the device busy for a long time: rarely. */
-static uint32_t rnd_fact_n(void)
+static __u32 rnd_fact_n(void)
 {
 	if (chance(2))
 		return 100000000;
@@ -134,7 +135,7 @@ static long result(enum kind k, long ret)
 	return ret;
 }
 
-static void __attribute__((format(printf, 1, 2))) suspect(const char *fmt, ...)
+static __printf(1, 2) void suspect(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -147,7 +148,7 @@ static void __attribute__((format(printf, 1, 2))) suspect(const char *fmt, ...)
 	}
 }
 
-static void __attribute__((format(printf, 1, 2))) trace(const char *fmt, ...)
+static __printf(1, 2) void trace(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -191,7 +192,7 @@ static void arena_init(void)
 	munmap(unmapped, PAGE);
 }
 
-static const uint64_t kernel_addrs[] = {
+static const __u64 kernel_addrs[] = {
 	0xffffffff81000000ULL, 0xffff888000000000ULL, 0xffffc90000000000ULL,
 	0xfffffffffffff000ULL, 0xffffffffffffffffULL, 0x8000000000000000ULL,
 	0x00007ffffffff000ULL,
@@ -335,7 +336,7 @@ static void fill_arg(unsigned int cmd, void *p, size_t len)
 		n = sizeof(u.f);
 		break;
 	case EDU_IOC_RAISE_IRQ:
-		u.r.reasons = chance(60) ? (uint32_t)rnd(0x10000) << 16 : rnd32();
+		u.r.reasons = chance(60) ? (__u32)rnd(0x10000) << 16 : rnd32();
 		u.r.flags = chance(80) ? rnd(2) : rnd32();
 		n = sizeof(u.r);
 		break;
@@ -410,14 +411,14 @@ static void op_ioctl(void)
 
 /* --- data path --- */
 
-static const uint64_t interesting_len[] = {
+static const __u64 interesting_len[] = {
 	0, 1, 2, 100, 4094, 4095, 4096, 4097, 8192, GOOD_SIZE, 0x7ffff000, SSIZE_MAX,
-	(uint64_t)SSIZE_MAX + 1, SIZE_MAX,
+	(__u64)SSIZE_MAX + 1, SIZE_MAX,
 };
 
-static const int64_t interesting_off[] = {
+static const __s64 interesting_off[] = {
 	0, 1, 100, 4094, 4095, 4096, 4097, -1, -4096, LLONG_MAX, LLONG_MIN, INT_MAX,
-	(int64_t)INT_MAX + 1,
+	(__s64)INT_MAX + 1,
 };
 
 static size_t rnd_len(void)
@@ -559,7 +560,7 @@ static void op_mmap(void)
 	if ((prot & PROT_WRITE) && len)
 		memset(p, rnd(256), len < PAGE ? len : PAGE);
 	if ((prot & PROT_READ) && len)
-		(void)*(volatile unsigned char *)p;
+		(void)__atomic_load_n((unsigned char *)p, __ATOMIC_RELAXED);
 	switch (rnd(4)) {
 	case 0:
 		dma_mmap(fd);
@@ -584,12 +585,12 @@ static void op_mmap(void)
 /* --- generic netlink --- */
 
 static int nl_sock = -1;
-static uint16_t nl_family;
-static uint32_t nl_events_group;
-static uint32_t nl_seq;
+static __u16 nl_family;
+static __u32 nl_events_group;
+static __u32 nl_seq;
 static unsigned char *nl_buf;
 
-static struct nlattr *nla_put(unsigned char *msg, size_t *pos, uint16_t type, const void *data,
+static struct nlattr *nla_put(unsigned char *msg, size_t *pos, __u16 type, const void *data,
 			      size_t len)
 {
 	struct nlattr *a = (struct nlattr *)(msg + *pos);
@@ -628,7 +629,7 @@ static int nl_open(void)
  * end of a dump) or until nothing comes for @ms. Multicast notifications
  * (sequence 0) are counted and skipped. Return: true when it ended.
  */
-static bool nl_drain(uint32_t seq, int ms)
+static bool nl_drain(__u32 seq, int ms)
 {
 	struct pollfd p = { .fd = nl_sock, .events = POLLIN };
 	struct nlmsghdr *h;
@@ -699,7 +700,8 @@ static int nl_resolve(void)
 		     gl -= NLA_ALIGN(grp->nla_len), grp = (void *)grp + NLA_ALIGN(grp->nla_len)) {
 			gal = grp->nla_len - NLA_HDRLEN;
 			for (ga = grp + 1; gal >= NLA_HDRLEN && ga->nla_len >= NLA_HDRLEN;
-			     gal -= NLA_ALIGN(ga->nla_len), ga = (void *)ga + NLA_ALIGN(ga->nla_len))
+			     gal -= NLA_ALIGN(ga->nla_len),
+			     ga = (void *)ga + NLA_ALIGN(ga->nla_len))
 				if ((ga->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GRP_ID)
 					memcpy(&nl_events_group, ga + 1, 4);
 		}
@@ -713,8 +715,8 @@ static void nl_attrs(unsigned char *msg, size_t *pos, size_t room, unsigned int 
 {
 	unsigned int i, n = rnd(chance(90) ? 5 : 20);
 	struct nlattr *a;
-	uint16_t type;
-	uint32_t v;
+	__u16 type;
+	__u32 v;
 	size_t len, start;
 
 	for (i = 0; i < n && *pos + 64 < room; i++) {
@@ -756,7 +758,7 @@ static void nl_attrs(unsigned char *msg, size_t *pos, size_t room, unsigned int 
 /* The attributes @cmd takes, with values mostly in range. */
 static void nl_plausible(unsigned char *msg, size_t *pos, unsigned int cmd)
 {
-	uint32_t v = chance(80) ? rnd(3) : rnd32();
+	__u32 v = chance(80) ? rnd(3) : rnd32();
 
 	if (cmd != EDU_CMD_DEV_GET || chance(50))
 		nla_put(msg, pos, EDU_A_DEV_INDEX, &v, 4);
@@ -782,13 +784,13 @@ static void nl_plausible(unsigned char *msg, size_t *pos, unsigned int cmd)
 
 static void op_netlink(void)
 {
-	static const uint16_t dump_flags[] = { 0, NLM_F_DUMP, NLM_F_ROOT, NLM_F_MATCH };
+	static const __u16 dump_flags[] = { 0, NLM_F_DUMP, NLM_F_ROOT, NLM_F_MATCH };
 	unsigned char *msg = good;
 	struct nlmsghdr *h = (struct nlmsghdr *)msg;
 	struct genlmsghdr *g = NLMSG_DATA(h);
 	size_t pos, room = chance(95) ? 2048 : GOOD_SIZE - 64, len;
 	bool sane = true, ctrl = chance(5);
-	uint32_t grp;
+	__u32 grp;
 	ssize_t ret;
 
 	if (nl_sock < 0 || chance(1)) {
@@ -917,7 +919,7 @@ static bool device_alive(void)
 	return ok;
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr, "usage: fuzz [-s SEED] [-t SECONDS] [-d /dev/eduN] [-N] [-v]\n");
 	exit(2);
@@ -939,12 +941,12 @@ int main(int argc, char **argv)
 			errno = 0;
 			seed = strtoull(optarg, &e, 0);
 			if (errno || *e || e == optarg)
-				usage();
+				print_usage();
 			break;
 		case 't':
 			secs = strtod(optarg, &e);
 			if (*e || e == optarg || secs <= 0 || secs > 86400)
-				usage();
+				print_usage();
 			break;
 		case 'd':
 			dev_path = optarg;
@@ -956,11 +958,11 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (optind != argc)
-		usage();
+		print_usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# fuzz %s for %.0f s, seed %llu (-s %llu to replay)\n", dev_path, secs, seed, seed);
 	rng_state = seed;
