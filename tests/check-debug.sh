@@ -14,26 +14,9 @@
 set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
-T0=$(date +%s)
-pass=0 fail=0 skip=0
-tally() {
-	local line
-	while IFS= read -r line; do
-		printf '%s\n' "$line"
-		case $line in
-		"not ok"*) fail=$((fail + 1)) ;;
-		"ok"*"# SKIP"*) skip=$((skip + 1)) ;;
-		"ok"*) pass=$((pass + 1)) ;;
-		esac
-	done
-}
-result() {
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
+. tests/tally.sh
 finish() {
-	echo "# done in $(($(date +%s) - T0)) s"
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ $fail = 0 ]
+	summary
 	exit
 }
 
@@ -43,7 +26,7 @@ if ! read -r KROOT KVER < <(tests/vm/debug-kernel) || [ -z "${KVER:-}" ]; then
 	finish
 fi
 export EDU_KROOT=$KROOT
-echo "# $KVER in $KROOT ($(($(date +%s) - T0)) s)"
+echo "# $KVER in $KROOT ($(elapsed))"
 tally < <(tests/host/build-matrix "$KVER" | sed -E 's/^build-matrix: (.*): ok .*/ok - build W=1 -Werror: \1/;
 	s/^build-matrix: (.*): FAILED(.*)/not ok - build W=1 -Werror: \1\2/; t; s/^/#   /')
 make -s tools selftests >build/tools.log 2>&1 || { sed 's/^/#   /' build/tools.log; tally < <(result 1 "tools build"); finish; }
@@ -58,16 +41,12 @@ mapfile -t tests < <(
 		ls tests/selftests/*.sh | grep -Ev '/(lib|packaging|pm-sleep)\.sh$'
 	fi
 )
-echo "# guest suite on $KVER ($(($(date +%s) - T0)) s)"
+echo "# guest suite on $KVER ($(elapsed))"
 # KASAN's shadow and lockdep need memory; everything runs ~3x slower.
 tally < <(tests/vm/vmrun -k "$KROOT" -m 2048 -t 3600 -s "build/stage/$KVER" -l build/vm \
 	-o build/debug "$KVER" "tests/selftests/run-guest ${tests[*]}; rc=\$?;
 	tests/vm/kmemleak-scan $TOP/build/debug/kmemleak || rc=1; exit \$rc" \
 	2>&1 | grep --line-buffered -v '^# guest: '
 	echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-$KVER")
-rc=$(sed 's/rc=//' "build/vm/rc-$KVER")
-case $rc in
-124 | 125) tally < <(result 1 "$KVER: guest ran to the end (vmrun status $rc)") ;;
-*) tally < <(result $((rc == 126)) "$KVER: no KASAN, lockdep, DMA-API, UBSAN or debug-objects report; taint only O/E") ;;
-esac
+tally < <(guest_result "build/vm/rc-$KVER" "$KVER (KASAN, lockdep, DMA-API, UBSAN, debug objects)")
 finish

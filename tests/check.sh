@@ -14,25 +14,7 @@
 set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
-T0=$(date +%s)
-pass=0 fail=0 skip=0
-
-# tally: pass TAP through, counting results
-tally() {
-	local line
-	while IFS= read -r line; do
-		printf '%s\n' "$line"
-		case $line in
-		"not ok"*) fail=$((fail + 1)) ;;
-		"ok"*"# SKIP"*) skip=$((skip + 1)) ;;
-		"ok"*) pass=$((pass + 1)) ;;
-		esac
-	done
-}
-result() {
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
-elapsed() { echo "$(($(date +%s) - T0)) s"; }
+. tests/tally.sh
 
 if [ -n "${KERNELS:-}" ]; then
 	read -ra kernels <<<"$KERNELS"
@@ -79,11 +61,7 @@ for k in "${kernels[@]}"; do
 	tally < <(tests/vm/vmrun -t 1500 -s "build/stage/$k" -l build/vm "$k" \
 		tests/selftests/run-guest "${tests[@]}" 2>&1 | grep --line-buffered -v '^# guest: '
 		echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-$k")
-	rc=$(sed 's/rc=//' "build/vm/rc-$k")
-	case $rc in
-	124 | 125) tally < <(result 1 "$k: guest ran to the end (vmrun status $rc)") ;;
-	*) tally < <(result $((rc == 126)) "$k: kernel log clean, taint only O/E") ;;
-	esac
+	tally < <(guest_result "build/vm/rc-$k" "$k")
 	# System sleep kills the guest's 9p shares: a short guest of its own
 	# that reports over a serial port (vmrun -S).
 	[ -z "${GUEST_TESTS:-}" ] || [[ " $GUEST_TESTS " == *" pm-sleep.sh "* ]] || continue
@@ -91,11 +69,7 @@ for k in "${kernels[@]}"; do
 	tally < <(tests/vm/vmrun -S -t 600 -s "build/stage/$k" -l build/vm "$k" \
 		tests/selftests/pm-sleep.sh 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - /'
 		echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-sleep-$k")
-	rc=$(sed 's/rc=//' "build/vm/rc-sleep-$k")
-	case $rc in
-	124 | 125) tally < <(result 1 "$k: system sleep guest ran to the end (vmrun status $rc)") ;;
-	*) tally < <(result $((rc == 126)) "$k: system sleep: kernel log clean, taint only O/E") ;;
-	esac
+	tally < <(guest_result "build/vm/rc-sleep-$k" "$k: system sleep")
 done
 
 # Packages installed the way users do, in one more guest (newest 6.12):
@@ -108,17 +82,11 @@ if [ -n "$k612" ] && printf '%s\n' "${kernels[@]}" | grep -qx "$k612"; then
 		tally < <(tests/vm/vmrun -t 1500 -l build/vm "$k612" env EDU_TEST_PACKAGING=1 \
 			tests/selftests/packaging.sh 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - packages on 6.12: /'
 			echo "rc=${PIPESTATUS[0]}" >build/vm/rc-packaging)
-		rc=$(sed 's/rc=//' build/vm/rc-packaging)
-		case $rc in
-		124 | 125) tally < <(result 1 "packages: guest ran to the end (vmrun status $rc)") ;;
-		*) tally < <(result $((rc == 126)) "packages: kernel log clean, taint only O/E") ;;
-		esac
+		tally < <(guest_result build/vm/rc-packaging packages)
 	else
 		sed 's/^/#   /' build/deb.log
 		tally < <(result 1 "make deb")
 	fi
 fi
 
-echo "# done in $(elapsed)"
-echo "$pass passed, $fail failed, $skip skipped"
-[ $fail = 0 ]
+summary
