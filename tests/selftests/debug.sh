@@ -202,8 +202,10 @@ force_timeout_once() {
 	rd /tmp/err
 	[[ $REPLY == *"Connection timed out"* ]] || fail "not ETIMEDOUT: $REPLY" || return
 	echo "failed after $ms ms"
-	# the device's own dma_timeout_ms (100), not the default 1000
-	((ms >= 90 && ms < 900)) || fail "ETIMEDOUT after $ms ms with dma_timeout_ms=100" || return
+	# Not before the timeout; no upper bound: a debug kernel under TCG
+	# takes seconds to start dd (queue_timeout_follows_sysfs checks that
+	# the engine uses the device's 100 ms).
+	((ms >= 90)) || fail "ETIMEDOUT after $ms ms with dma_timeout_ms=100" || return
 	is "$g/force_timeout" 0 && is $E0/stats/dma_timeouts $((before + 1)) || return
 	dd if=/tmp/edu-100 of=/dev/edu0 bs=100 status=none || fail "next write failed" || return
 	cmp -n 100 /tmp/edu-100 /dev/edu0 || fail "data read back differs" || return
@@ -325,7 +327,7 @@ if [ -d $DBG/fail_dma_attr ]; then
 else
 	skip "fail_dma_attr (fault_attr)" "no CONFIG_FAULT_INJECTION_DEBUG_FS (stock kernel; make check-debug runs it)"
 fi
-ok_if "force_timeout=1: ETIMEDOUT after dma_timeout_ms=100; then data intact" force_timeout_once
+ok_if "force_timeout=1: ETIMEDOUT, not before dma_timeout_ms=100; then data intact" force_timeout_once
 ok_if "debugfs directory vanishes on unbind, returns on bind" dir_follows_binding
 ok_if "fail_probe: 12 refused (EINVAL)" refused $DBG/fail_probe 12
 ok_if "fail_probe: 'abc' refused (EINVAL)" refused $DBG/fail_probe abc
