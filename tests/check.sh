@@ -67,7 +67,7 @@ for k in "${kernels[@]}"; do
 	[ -z "${GUEST_TESTS:-}" ] || [[ " $GUEST_TESTS " == *" pm-sleep.sh "* ]] || continue
 	echo "# system sleep on $k ($(elapsed))"
 	tally < <(tests/vm/vmrun -S -t 600 -s "build/stage/$k" -l build/vm "$k" \
-		tests/selftests/pm-sleep.sh 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - /'
+		tests/selftests/pm-sleep.sh 2>&1 | sed -E "s/^(not )?ok [0-9]+ - /\\1ok - $k: /"
 		echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-sleep-$k")
 	tally < <(guest_result "build/vm/rc-sleep-$k" "$k: system sleep")
 done
