@@ -341,7 +341,8 @@ static void fill_arg(unsigned int cmd, void *p, size_t len)
 		n = sizeof(u.r);
 		break;
 	case EDU_IOC_DMA:
-		u.d.addr = chance(70) ? (uintptr_t)rnd_ptr(PAGE) :
+		/* room for any length below: the kernel may fill all of it */
+		u.d.addr = chance(70) ? (uintptr_t)rnd_ptr(2 * PAGE) :
 			   chance(50) ? 0 : kernel_addrs[rnd(ARRAY_SIZE(kernel_addrs))];
 		u.d.dev_offset = chance(50) ? rnd(4100) : rnd32();
 		u.d.len = chance(50) ? rnd(4100) : rnd32();
@@ -444,7 +445,8 @@ static void check_rw(const char *what, ssize_t ret, size_t len, const void *p)
 static void op_rw(void)
 {
 	size_t len = rnd_len();
-	void *p = rnd_ptr(len < GOOD_SIZE ? len : 1);
+	/* Room for all the kernel may write: min(len, the device buffer). */
+	void *p = rnd_ptr(len < GOOD_SIZE ? len : GOOD_SIZE);
 	off_t off = rnd_off();
 	int fd = rnd_fd();
 	ssize_t ret;
