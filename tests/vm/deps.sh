@@ -14,9 +14,14 @@ libnl-3-dev libnl-genl-3-dev sparse linux-source-6.12 gcc-multilib
 iproute2 ethtool jq python3 xz-utils zstd socat file procps util-linux pciutils
 bc flex bison libelf-dev libssl-dev python3-yaml python3-jsonschema iperf3 iputils-ping
 dkms debhelper dh-dkms lintian rpm fakeroot dpkg-dev
-python3-docutils groff-base man-db gnuplot-nox"
+python3-docutils groff-base man-db gnuplot-nox
+liburing-dev clang llvm libbpf-dev bpftool bpftrace
+gcc-aarch64-linux-gnu qemu-system-arm"
 
 export DEBIAN_FRONTEND=noninteractive
+# The guests boot an initramfs of their own (tests/vm/mkinitramfs): spare
+# each kernel package's update-initramfs, ~1 min apiece under dpkg.
+export INITRD=No
 
 # newest_612 FLAVOUR: prints e.g. 6.12.117+deb12-amd64 for FLAVOUR=amd64
 newest_612() {
@@ -31,7 +36,13 @@ lists_fresh() {
 	[ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]
 }
 
-if [ "$(id -u)" = 0 ] && ! lists_fresh; then
+# arm64 (tests/vm/arm64-deps): its kernel headers, image and busybox are
+# fetched with apt-get download into a private cache, never installed, but
+# apt must know the architecture's package lists to find them.
+if [ "$(id -u)" = 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+	apt-get update -q >/dev/null
+elif [ "$(id -u)" = 0 ] && ! lists_fresh; then
 	apt-get update -q >/dev/null
 fi
 
