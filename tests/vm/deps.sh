@@ -10,7 +10,7 @@
 set -eu -o pipefail
 
 TOOLS="qemu-system-x86 busybox-static kmod cpio build-essential pkg-config
-libnl-3-dev libnl-genl-3-dev sparse linux-source-6.12 gcc-multilib
+libnl-3-dev libnl-genl-3-dev sparse linux-source-6.12
 iproute2 ethtool jq python3 xz-utils zstd socat file procps util-linux pciutils
 bc flex bison libelf-dev libssl-dev python3-yaml python3-jsonschema iperf3 iputils-ping
 dkms debhelper dh-dkms lintian rpm fakeroot dpkg-dev
@@ -53,7 +53,11 @@ if [ -z "$v612" ] || [ -z "$vrt" ]; then
 	exit 1
 fi
 
-pkgs="$TOOLS linux-image-amd64 linux-headers-amd64
+# gcc-N-multilib for -m32 builds (the gcc-multilib metapackage conflicts
+# with gcc-aarch64-linux-gnu); N is the toolchain's, not the kernel's.
+multilib=gcc-$(gcc -dumpversion 2>/dev/null || echo 12)-multilib
+
+pkgs="$TOOLS $multilib linux-image-amd64 linux-headers-amd64
 linux-image-$v612-unsigned linux-headers-$v612
 linux-image-$vrt-unsigned linux-headers-$vrt"
 
