@@ -50,43 +50,97 @@ mapfile -t tests < <(
 		ls tests/selftests/*.sh | grep -Ev '/(lib|packaging|pm-sleep)\.sh$'
 	fi
 )
-for k in "${kernels[@]}"; do
-	echo "# guest suite on $k ($(elapsed))"
-	ko=build/$k/driver/edu.ko
-	if [ ! -f "$ko" ] || ! tests/vm/stage-module "$k" "build/stage/$k" "$ko" \
-		build/$k/driver/edu_selftest.ko >/dev/null; then
-		tally < <(result 1 "$k: module staged for the guest")
-		continue
-	fi
-	tally < <(tests/vm/vmrun -t 1500 -s "build/stage/$k" -l build/vm "$k" \
-		tests/selftests/run-guest "${tests[@]}" 2>&1 | grep --line-buffered -v '^# guest: '
-		echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-$k")
-	tally < <(guest_result "build/vm/rc-$k" "$k")
-	# System sleep kills the guest's 9p shares: a short guest of its own
-	# that reports over a serial port (vmrun -S).
-	[ -z "${GUEST_TESTS:-}" ] || [[ " $GUEST_TESTS " == *" pm-sleep.sh "* ]] || continue
-	echo "# system sleep on $k ($(elapsed))"
-	tally < <(tests/vm/vmrun -S -t 600 -s "build/stage/$k" -l build/vm "$k" \
-		tests/selftests/pm-sleep.sh 2>&1 | sed -E "s/^(not )?ok [0-9]+ - /\\1ok - $k: /"
-		echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-sleep-$k")
-	tally < <(guest_result "build/vm/rc-sleep-$k" "$k: system sleep")
-done
+# The guests run side by side, EDU_GUEST_JOBS (default 2) at a time, each
+# a QEMU with one TCG thread (vmrun -1): its two vCPUs share one host
+# core, the other core runs the next guest. A job's TAP goes to
+# build/vm/jobs/NAME.tap and is counted, in job order, once all are done.
+# Each job keeps its logs in build/vm/jobs/NAME/.
+JOBS=${EDU_GUEST_JOBS:-2}
+JOBDIR=build/vm/jobs
+rm -rf "$JOBDIR"
+mkdir -p "$JOBDIR"
+job_names=()
 
-# Packages installed the way users do, in one more guest (newest 6.12):
-# apt installs the debs built above, DKMS builds for the running kernel and
-# autoinstalls for another; ~10 min of TCG gcc and depmod.
-k612=$(tests/vm/kernels 6.12)
-if [ -n "$k612" ] && printf '%s\n' "${kernels[@]}" | grep -qx "$k612"; then
-	echo "# packages in a guest on $k612 ($(elapsed))"
+# job NAME FUNCTION ARGS...: FUNCTION ARGS in the background, once fewer
+# than $JOBS jobs run.
+job() {
+	local name=$1
+	shift
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+	done
+	echo "# $name: started ($(elapsed))"
+	{
+		"$@" >"$JOBDIR/$name.tap" 2>&1
+		echo "# $name: finished ($(elapsed))"
+	} &
+	job_names+=("$name")
+}
+
+# guest NAME RCNAME TAP-SED VMRUN-ARGS...: one guest; its TAP through
+# TAP-SED, then the harness's verdict on its kernel log.
+guest() {
+	local name=$1 rcname=$2 tapsed=$3
+	shift 3
+	tests/vm/vmrun -1 -l "$JOBDIR/$rcname" "$@" 2>&1 | sed -E "$tapsed"
+	echo "rc=${PIPESTATUS[0]}" >"$JOBDIR/rc-$rcname"
+	guest_result "$JOBDIR/rc-$rcname" "$name"
+}
+
+# kernel_guests KVER: the guest suite on KVER, then its system sleep guest
+# (system sleep kills the 9p shares: a short guest of its own that reports
+# over a serial port, vmrun -S).
+kernel_guests() {
+	local k=$1
+	guest "$k" "$k" '/^# guest: /d' -t 1500 -s "build/stage/$k" "$k" \
+		tests/selftests/run-guest "${tests[@]}"
+	[ -z "${GUEST_TESTS:-}" ] || [[ " $GUEST_TESTS " == *" pm-sleep.sh "* ]] || return 0
+	guest "$k: system sleep" "sleep-$k" "s/^(not )?ok [0-9]+ - /\\1ok - $k: /" \
+		-S -t 600 -s "build/stage/$k" "$k" tests/selftests/pm-sleep.sh
+}
+
+# Packages installed the way users do: apt installs the debs built above,
+# DKMS builds for the running kernel and autoinstalls for another; minutes
+# of TCG gcc and depmod. The guest runs the newest installed kernel
+# (6.12-rt), so that dkms's postinst, which builds for the running and
+# the newest kernel, builds once.
+packaging_guest() {
+	guest packages packaging 's/^(not )?ok [0-9]+ /\1ok - packages on 6.12-rt: /' \
+		-t 1500 "$1" env EDU_TEST_PACKAGING=1 tests/selftests/packaging.sh
+}
+
+# Everything the guests share is prepared first, one at a time: the
+# staged module index and the initramfs of each kernel, the packages.
+staged=()
+for k in "${kernels[@]}"; do
+	ko=build/$k/driver/edu.ko
+	if [ -f "$ko" ] && tests/vm/stage-module "$k" "build/stage/$k" "$ko" \
+		build/$k/driver/edu_selftest.ko >/dev/null && tests/vm/mkinitramfs "$k" >/dev/null; then
+		staged+=("$k")
+	else
+		tally < <(result 1 "$k: module staged for the guest")
+	fi
+done
+krt=$(tests/vm/kernels rt)
+packages=
+if [ -n "$krt" ] && printf '%s\n' "${staged[@]}" | grep -qx "$krt"; then
 	if make -s deb >build/deb.log 2>&1; then
-		tally < <(tests/vm/vmrun -t 1500 -l build/vm "$k612" env EDU_TEST_PACKAGING=1 \
-			tests/selftests/packaging.sh 2>&1 | sed -E 's/^(not )?ok [0-9]+ /\1ok - packages on 6.12: /'
-			echo "rc=${PIPESTATUS[0]}" >build/vm/rc-packaging)
-		tally < <(guest_result build/vm/rc-packaging packages)
+		packages=$krt
 	else
 		sed 's/^/#   /' build/deb.log
 		tally < <(result 1 "make deb")
 	fi
 fi
+
+echo "# guests, $JOBS at a time ($(elapsed))"
+for k in "${staged[@]}"; do
+	job "$k" kernel_guests "$k"
+done
+[ -z "$packages" ] || job packages packaging_guest "$packages"
+wait
+for name in "${job_names[@]}"; do
+	echo "# ---- $name"
+	tally <"$JOBDIR/$name.tap"
+done
 
 summary
