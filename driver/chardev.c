@@ -87,14 +87,14 @@ static int edu_fop_release(struct inode *inode, struct file *file)
 }
 
 /*
- * Move @len bytes between user memory and the device buffer at @pos
- * through a DMA-coherent bounce buffer. With @partial, read()/write()
- * semantics: a partial user copy moves what could be copied; without, a
- * partial copy is -EFAULT and nothing goes to the device.
+ * EDU_IOC_DMA from a user pointer: move @len bytes between user memory
+ * and the device buffer at @pos through a DMA-coherent bounce buffer, all
+ * or nothing: a partial user copy is -EFAULT and nothing goes to the
+ * device.
  * Return: bytes moved or -errno.
  */
 static ssize_t edu_dma_copy(struct edu_dev *edu, void __user *ubuf, u32 pos, u32 len,
-			    bool to_dev, bool nonblock, bool partial)
+			    bool to_dev, bool nonblock)
 {
 	struct edu_dma_buf *buf;
 	size_t left;
@@ -106,22 +106,20 @@ static ssize_t edu_dma_copy(struct edu_dev *edu, void __user *ubuf, u32 pos, u32
 
 	if (to_dev) {
 		left = copy_from_user(buf->cpu, ubuf, len);
-		if (left == len || (left && !partial)) {
+		if (left) {
 			ret = -EFAULT;
 			goto out_put;
 		}
-		len -= left;
 	}
 	ret = edu_dma_transfer(edu, buf, 0, pos, len, to_dev, nonblock);
 	if (ret)
 		goto out_put;
 	if (!to_dev) {
 		left = copy_to_user(ubuf, buf->cpu, len);
-		if (left == len || (left && !partial)) {
+		if (left) {
 			ret = -EFAULT;
 			goto out_put;
 		}
-		len -= left;
 	}
 	ret = len;
 out_put:
@@ -138,9 +136,10 @@ static u32 edu_span(loff_t pos, size_t count)
 }
 
 /*
- * The bounce-buffer transfer of read_iter/write_iter: like edu_dma_copy()
- * with @partial, through an iov_iter (user memory from read(), readv(),
- * io_uring or AIO alike).
+ * The bounce-buffer transfer of read_iter/write_iter, through an iov_iter
+ * (user memory from read(), readv(), io_uring or AIO alike), with
+ * read()/write() semantics: a partial user copy moves what could be
+ * copied.
  */
 static ssize_t edu_dma_copy_iter(struct edu_dev *edu, struct iov_iter *iter, u32 pos, u32 len,
 				 bool to_dev, bool nonblock)
@@ -408,7 +407,7 @@ static int edu_ioctl_dma(struct edu_file *ef, void __user *uarg, bool nonblock)
 	if (req.mmap_offset)
 		return -EINVAL;
 	ret = edu_dma_copy(ef->edu, u64_to_user_ptr(req.addr), req.dev_offset, req.len, to_dev,
-			   nonblock, false);
+			   nonblock);
 	return ret < 0 ? ret : 0;
 }
 
