@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * edu - the character devices /dev/eduN: read/write/lseek on the device
- * buffer through DMA, poll, mmap of a DMA-coherent buffer, and ioctls.
+ * buffer through DMA (read_iter/write_iter, so also io_uring and AIO),
+ * poll, mmap of a DMA-coherent buffer, and ioctls.
  *
  * Each open file holds a reference on the edu_dev (through its class
  * device), so the structure outlives a hot-unplug; after remove every
@@ -15,6 +16,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uio.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -63,6 +65,11 @@ static int edu_fop_open(struct inode *inode, struct file *file)
 	ef->edu = edu;
 	get_device(&edu->dev);
 	file->private_data = ef;
+	/*
+	 * read_iter/write_iter honour IOCB_NOWAIT: RWF_NOWAIT is allowed and
+	 * io_uring tries the request inline before it punts it to io-wq.
+	 */
+	file->f_mode |= FMODE_NOWAIT;
 	return 0;
 }
 
@@ -80,14 +87,14 @@ static int edu_fop_release(struct inode *inode, struct file *file)
 }
 
 /*
- * Move @len bytes between user memory and the device buffer at @pos
- * through a DMA-coherent bounce buffer. With @partial, read()/write()
- * semantics: a partial user copy moves what could be copied; without, a
- * partial copy is -EFAULT and nothing goes to the device.
+ * EDU_IOC_DMA from a user pointer: move @len bytes between user memory
+ * and the device buffer at @pos through a DMA-coherent bounce buffer, all
+ * or nothing: a partial user copy is -EFAULT and nothing goes to the
+ * device.
  * Return: bytes moved or -errno.
  */
 static ssize_t edu_dma_copy(struct edu_dev *edu, void __user *ubuf, u32 pos, u32 len,
-			    bool to_dev, bool nonblock, bool partial)
+			    bool to_dev, bool nonblock)
 {
 	struct edu_dma_buf *buf;
 	size_t left;
@@ -99,22 +106,20 @@ static ssize_t edu_dma_copy(struct edu_dev *edu, void __user *ubuf, u32 pos, u32
 
 	if (to_dev) {
 		left = copy_from_user(buf->cpu, ubuf, len);
-		if (left == len || (left && !partial)) {
+		if (left) {
 			ret = -EFAULT;
 			goto out_put;
 		}
-		len -= left;
 	}
 	ret = edu_dma_transfer(edu, buf, 0, pos, len, to_dev, nonblock);
 	if (ret)
 		goto out_put;
 	if (!to_dev) {
 		left = copy_to_user(ubuf, buf->cpu, len);
-		if (left == len || (left && !partial)) {
+		if (left) {
 			ret = -EFAULT;
 			goto out_put;
 		}
-		len -= left;
 	}
 	ret = len;
 out_put:
@@ -130,52 +135,106 @@ static u32 edu_span(loff_t pos, size_t count)
 	return min_t(size_t, count, edu_buf_size - pos);
 }
 
-static ssize_t edu_fop_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+/*
+ * The bounce-buffer transfer of read_iter/write_iter, through an iov_iter
+ * (user memory from read(), readv(), io_uring or AIO alike), with
+ * read()/write() semantics: a partial user copy moves what could be
+ * copied.
+ */
+static ssize_t edu_dma_copy_iter(struct edu_dev *edu, struct iov_iter *iter, u32 pos, u32 len,
+				 bool to_dev, bool nonblock)
 {
-	struct edu_dev *edu = ((struct edu_file *)file->private_data)->edu;
+	struct edu_dma_buf *buf;
 	ssize_t ret;
-	u32 len;
 
-	guard(rwsem_read)(&edu->unplug_lock);
-	if (edu->gone)
-		return -ENODEV;
-	if (*ppos < 0)
-		return -EINVAL;
+	buf = edu_dma_buf_alloc(edu, len);
+	if (!buf)
+		return -ENOMEM;
 
-	len = edu_span(*ppos, count);
-	if (!len)
-		return 0;
-
-	ret = edu_dma_copy(edu, ubuf, *ppos, len, false, file->f_flags & O_NONBLOCK, true);
-	if (ret > 0)
-		*ppos += ret;
+	if (to_dev) {
+		len = copy_from_iter(buf->cpu, len, iter);
+		if (!len) {
+			ret = -EFAULT;
+			goto out_put;
+		}
+	}
+	ret = edu_dma_transfer(edu, buf, 0, pos, len, to_dev, nonblock);
+	if (ret)
+		goto out_put;
+	if (!to_dev) {
+		len = copy_to_iter(buf->cpu, len, iter);
+		if (!len) {
+			ret = -EFAULT;
+			goto out_put;
+		}
+	}
+	ret = len;
+out_put:
+	edu_dma_buf_put(buf);
 	return ret;
 }
 
-static ssize_t edu_fop_write(struct file *file, const char __user *ubuf, size_t count,
-			     loff_t *ppos)
+/*
+ * One read or write at iocb->ki_pos, with unplug_lock held for reading.
+ * Nothing blocks before the transfer itself, so IOCB_NOWAIT can answer
+ * every request that needs none (errors, EOF, ENOSPC) and fail the others
+ * with -EAGAIN before anything is queued: each transfer waits about
+ * 100 ms for the device. io_uring then retries from its io-wq worker,
+ * where waiting is allowed.
+ */
+static ssize_t edu_rw_locked(struct kiocb *iocb, struct iov_iter *iter, bool to_dev)
 {
+	struct file *file = iocb->ki_filp;
 	struct edu_dev *edu = ((struct edu_file *)file->private_data)->edu;
+	size_t count = iov_iter_count(iter);
 	ssize_t ret;
 	u32 len;
 
-	guard(rwsem_read)(&edu->unplug_lock);
 	if (edu->gone)
 		return -ENODEV;
-	if (*ppos < 0)
+	if (iocb->ki_pos < 0)
 		return -EINVAL;
-	if (!count)
+	if (to_dev && !count)
 		return 0;
 
-	len = edu_span(*ppos, count);
+	len = edu_span(iocb->ki_pos, count);
 	if (!len)
-		return -ENOSPC;
+		return to_dev ? -ENOSPC : 0;
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return -EAGAIN;
 
-	ret = edu_dma_copy(edu, (void __user *)ubuf, *ppos, len, true,
-			   file->f_flags & O_NONBLOCK, true);
+	/* O_NONBLOCK keeps its meaning: fail rather than queue behind another transfer. */
+	ret = edu_dma_copy_iter(edu, iter, iocb->ki_pos, len, to_dev, file->f_flags & O_NONBLOCK);
 	if (ret > 0)
-		*ppos += ret;
+		iocb->ki_pos += ret;
 	return ret;
+}
+
+static ssize_t edu_rw_iter(struct kiocb *iocb, struct iov_iter *iter, bool to_dev)
+{
+	struct edu_dev *edu = ((struct edu_file *)iocb->ki_filp->private_data)->edu;
+	ssize_t ret;
+
+	/* Only a remove in progress holds the lock for writing. */
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!down_read_trylock(&edu->unplug_lock))
+			return -EAGAIN;
+	} else {
+		down_read(&edu->unplug_lock);
+	}
+	ret = edu_rw_locked(iocb, iter, to_dev);
+	up_read(&edu->unplug_lock);
+	return ret;
+}
+
+static ssize_t edu_fop_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	return edu_rw_iter(iocb, to, false);
+}
+
+static ssize_t edu_fop_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	return edu_rw_iter(iocb, from, true);
 }
 
 /* The file is as long as the usable device buffer. */
@@ -348,7 +407,7 @@ static int edu_ioctl_dma(struct edu_file *ef, void __user *uarg, bool nonblock)
 	if (req.mmap_offset)
 		return -EINVAL;
 	ret = edu_dma_copy(ef->edu, u64_to_user_ptr(req.addr), req.dev_offset, req.len, to_dev,
-			   nonblock, false);
+			   nonblock);
 	return ret < 0 ? ret : 0;
 }
 
@@ -394,8 +453,8 @@ static const struct file_operations edu_fops = {
 	.owner = THIS_MODULE,
 	.open = edu_fop_open,
 	.release = edu_fop_release,
-	.read = edu_fop_read,
-	.write = edu_fop_write,
+	.read_iter = edu_fop_read_iter,
+	.write_iter = edu_fop_write_iter,
 	.llseek = edu_fop_llseek,
 	.poll = edu_fop_poll,
 	.mmap = edu_fop_mmap,
