@@ -25,15 +25,31 @@
 #include "compat.h"
 #include "edu.h"
 
-/* QEMU's edu_instance_init() masks RAM addresses to 28 bits by default. */
+/*
+ * dma_bits: the RAM address bits the device decodes (QEMU's dma_mask
+ * property, which the guest cannot read). 0 derives it: QEMU's default of
+ * 28 bits where the platform can place DMA buffers that low, else 32.
+ */
+#define EDU_DMA_BITS_AUTO	0
 #define EDU_DMA_BITS_MIN	24
 #define EDU_DMA_BITS_MAX	64
+/* What a platform whose RAM starts above 256 MiB needs (arm64 virt: 1 GiB). */
+#define EDU_DMA_BITS_WIDE	32
 
-static unsigned int dma_bits = EDU_DMA_BITS_DEFAULT;
+static unsigned int dma_bits = EDU_DMA_BITS_AUTO;
 
 static int dma_bits_set(const char *val, const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, EDU_DMA_BITS_MIN, EDU_DMA_BITS_MAX);
+	unsigned int bits;
+	int ret;
+
+	ret = kstrtouint(val, 0, &bits);
+	if (ret)
+		return ret;
+	if (bits != EDU_DMA_BITS_AUTO && (bits < EDU_DMA_BITS_MIN || bits > EDU_DMA_BITS_MAX))
+		return -EINVAL;
+	*(unsigned int *)kp->arg = bits;
+	return 0;
 }
 
 static const struct kernel_param_ops dma_bits_ops = {
@@ -44,7 +60,7 @@ static const struct kernel_param_ops dma_bits_ops = {
 module_param_cb(dma_bits, &dma_bits_ops, &dma_bits, 0444);
 __MODULE_PARM_TYPE(dma_bits, "uint");
 MODULE_PARM_DESC(dma_bits,
-		 "RAM address bits the device decodes; must match QEMU's -device edu,dma_mask= (default 28, range 24-64)");
+		 "RAM address bits the device decodes; must match QEMU's -device edu,dma_mask= (24-64; default 0: 28, QEMU's default, where the platform allows it, else 32)");
 
 /* Hands out N in eduN; the lowest free index is reused after a remove. */
 static DEFINE_IDA(edu_ida);
@@ -108,16 +124,41 @@ static int edu_enable(struct edu_dev *edu)
 	return 0;
 }
 
+static int edu_try_dma_bits(struct edu_dev *edu, unsigned int bits)
+{
+	int ret = dma_set_mask_and_coherent(&edu->pdev->dev, DMA_BIT_MASK(bits));
+
+	if (!ret)
+		edu->dma_bits = bits;
+	return ret;
+}
+
+/*
+ * The device masks RAM addresses to its dma_mask without any error, so a
+ * mask wider than the device's corrupts memory: never guess wider than
+ * needed. A platform that cannot use the mask asked for (its RAM is out
+ * of reach) fails the probe, saying what to change.
+ */
 static int edu_set_dma_mask(struct edu_dev *edu)
 {
 	struct device *dev = &edu->pdev->dev;
+	unsigned int bits = dma_bits;
 	int ret;
 
-	edu->dma_bits = dma_bits;
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(edu->dma_bits));
+	if (bits == EDU_DMA_BITS_AUTO) {
+		if (!edu_try_dma_bits(edu, EDU_DMA_BITS_DEFAULT))
+			return 0;
+		/* No RAM below 256 MiB: a default device cannot work here. */
+		bits = EDU_DMA_BITS_WIDE;
+	}
+	ret = edu_try_dma_bits(edu, bits);
 	if (ret)
-		return dev_err_probe(dev, ret, "%u-bit DMA is not supported here (dma_bits=)\n",
-				     edu->dma_bits);
+		return dev_err_probe(dev, ret,
+				     "%u-bit DMA cannot reach this machine's RAM: start QEMU with a wider -device edu,dma_mask= and load edu with dma_bits= to match (e.g. 0xffffffff and 32)\n",
+				     bits);
+	if (bits != dma_bits)
+		dev_notice(dev,
+			   "RAM is out of reach of QEMU's default 28-bit edu: using 32-bit DMA, which needs -device edu,dma_mask=0xffffffff (dma_bits= sets another width)\n");
 	return 0;
 }
 

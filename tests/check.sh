@@ -6,24 +6,39 @@
 #      checkpatch --strict, sparse C=2, shell syntax;
 #   2. guest: for each matrix kernel, one QEMU guest with two edu devices
 #      runs every tests/selftests test, then the harness checks the
-#      kernel log and taint.
-# Prints TAP as it goes and ends with "N passed, N failed, N skipped".
+#      kernel log and taint; a short guest per kernel for system sleep;
+#      one guest installs the packages;
+#   3. arm64: cross-builds for Debian's arm64 6.1 and 6.12 (in 1.), and
+#      the arm64 guest suite on 6.12 under qemu-system-aarch64
+#      (tests/vm/vmrun-arm64).
+# The guests of 2. and 3. run two at a time (EDU_GUEST_JOBS).
+# Prints TAP and ends with "N passed, N failed, N skipped".
 #
-# Environment: KERNELS="KVER..." narrows the matrix, GUEST_TESTS="a.sh
-# b.sh" the guest tests (names in tests/selftests).
+# Environment: KERNELS="KVER..." narrows the matrix (arm64 ones included:
+# none unless named), GUEST_TESTS="a.sh b.sh" the guest tests (names in
+# tests/selftests).
 set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 . tests/tally.sh
 
+# arm64 kernels (KVER ending in -arm64): cross-built, and the newest
+# 6.12 runs the arm64 guest suite. Every one unless KERNELS names some.
+arm64=()
 if [ -n "${KERNELS:-}" ]; then
-	read -ra kernels <<<"$KERNELS"
+	read -ra all <<<"$KERNELS"
+	kernels=()
+	for k in "${all[@]}"; do
+		if [[ "$k" == *-arm64 ]]; then arm64+=("$k"); else kernels+=("$k"); fi
+	done
 else
 	mapfile -t kernels < <(tests/vm/kernels) || { echo "0 passed, 1 failed"; exit 1; }
+	mapfile -t arm64 < <(tests/vm/arm64-deps | cut -d' ' -f2)
+	[ ${#arm64[@]} != 0 ] || tally < <(result 1 "arm64 kernels prepared (tests/vm/arm64-deps)")
 fi
 
 echo "# host checks ($(elapsed))"
-tally < <(tests/host/build-matrix "${kernels[@]}" | sed -E 's/^build-matrix: (.*): ok .*/ok - build W=1 -Werror: \1/;
+tally < <(tests/host/build-matrix "${kernels[@]}" "${arm64[@]}" | sed -E 's/^build-matrix: (.*): ok .*/ok - build W=1 -Werror: \1/;
 	s/^build-matrix: (.*): FAILED(.*)/not ok - build W=1 -Werror: \1\2/; t; s/^/#   /')
 tally < <(tests/host/lint | sed -E 's/^(not )?ok [0-9]+ /\1ok /')
 tally < <(tests/host/docs | sed -E 's/^(not )?ok [0-9]+ /\1ok /')
@@ -109,6 +124,16 @@ packaging_guest() {
 		-t 1500 "$1" env EDU_TEST_PACKAGING=1 tests/selftests/packaging.sh
 }
 
+# arm64: the busybox guest suite on the arm64 6.12 kernel under
+# qemu-system-aarch64 -M virt (tests/vm/vmrun-arm64, ~1 min of TCG).
+arm64_guest() {
+	local k=$1
+	tests/vm/vmrun-arm64 -t 600 -l "$JOBDIR/$k" "$k" 2>&1 |
+		sed -E 's/^(not )?ok - /\1ok - arm64 6.12: /'
+	echo "rc=${PIPESTATUS[0]}" >"$JOBDIR/rc-$k"
+	guest_result "$JOBDIR/rc-$k" "arm64 6.12"
+}
+
 # Everything the guests share is prepared first, one at a time: the
 # staged module index and the initramfs of each kernel, the packages.
 staged=()
@@ -137,6 +162,9 @@ for k in "${staged[@]}"; do
 	job "$k" kernel_guests "$k"
 done
 [ -z "$packages" ] || job packages packaging_guest "$packages"
+for k in "${arm64[@]}"; do
+	[[ "$k" == 6.12.* ]] && job "$k" arm64_guest "$k"
+done
 wait
 for name in "${job_names[@]}"; do
 	echo "# ---- $name"

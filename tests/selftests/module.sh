@@ -109,6 +109,16 @@ param_dma_bits_32() {
 	all_bound && modprobe -r edu
 }
 
+# dma_bits=0 (the default) derives the width: QEMU's 28 bits on x86,
+# where RAM starts at 0; each device reports it in its probe message.
+param_dma_bits_auto() {
+	edu_unload
+	modprobe edu dma_bits=0 || return 1
+	[ "$(cat /sys/module/edu/parameters/dma_bits)" = 0 ] || fail "parameter not 0"
+	dmesg | tail -n 2 | grep -q "28-bit DMA" || fail "probe did not derive 28 bits"
+	all_bound && modprobe -r edu
+}
+
 final_unload() {
 	modprobe edu && modprobe -r edu && nothing_left
 }
@@ -124,5 +134,6 @@ ok_if "dma_bits=100 refused at load (-EINVAL)" param_rejected dma_bits=100
 ok_if "dma_bits=23 refused at load" param_rejected dma_bits=23
 ok_if "dma_bits=garbage refused at load" param_rejected dma_bits=28x
 ok_if "dma_bits=32 accepted and used" param_dma_bits_32
+ok_if "dma_bits=0 derives 28 bits (QEMU's default) where RAM starts low" param_dma_bits_auto
 ok_if "modprobe -r edu leaves nothing behind" final_unload
 tap_done

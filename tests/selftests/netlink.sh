@@ -167,13 +167,16 @@ ynl_spec() {
 
 # dev_matches N: a dev-get reply in /tmp/nl-out describes eduN as sysfs does
 dev_matches() {
-	local d=/sys/class/edu/edu$1/device pci irq
+	local d=/sys/class/edu/edu$1/device pci irq bits
 	pci=$(pci_of "$1")
 	irq=$(cat "/sys/bus/pci/devices/$pci/irq")
 	reply ".\"dev-index\" == $1 and .\"dev-name\" == \"edu$1\" and .\"dev-pci\" == \"$pci\""
 	reply '."dev-hw-id" == 16777453 and ."dev-irq-mode" == "msi"'
 	reply ".\"dev-irq\" == $irq"
-	reply ".\"dev-dma-bits\" == $(cat /sys/module/edu/parameters/dma_bits)"
+	bits=$(cat /sys/module/edu/parameters/dma_bits)
+	# dma_bits=0 derives the width: 28, or 32 where RAM starts above 256 MiB
+	[ "$bits" != 0 ] || bits='28 or ."dev-dma-bits" == 32'
+	reply ".\"dev-dma-bits\" == $bits"
 	reply ".\"dev-buf-size\" == $(cat /sys/module/edu/parameters/buf_size)"
 	reply ".\"dev-dma-timeout-ms\" == $(cat "$d/dma_timeout_ms")"
 	reply '."dev-pm-state" == "active"'

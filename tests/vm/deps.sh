@@ -65,9 +65,17 @@ linux-image-$vrt-unsigned linux-headers-$vrt"
 missing=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' $pkgs 2>/dev/null |
 	awk '$1 == "ii" { print $2 }' | sort | comm -13 - <(printf '%s\n' $pkgs | sort)) || true
 
+# arm64 headers, kernels and guest userland: downloaded into a private
+# cache, never installed (tests/vm/arm64-deps); after the amd64 kernels,
+# whose linux-kbuild the arm64 headers use.
+arm64() {
+	"$(dirname "$0")/arm64-deps" | sed 's/^/deps: arm64: /'
+}
+
 if [ -z "$missing" ]; then
 	echo "deps: all installed (6.12: $v612, rt: $vrt)"
-	exit 0
+	arm64
+	exit
 fi
 
 if [ "$(id -u)" != 0 ]; then
@@ -80,3 +88,4 @@ fi
 echo "deps: installing:" $missing
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+arm64
