@@ -67,9 +67,9 @@ int main(int argc, char **argv)
 	end = start + secs;
 	do {
 		n = sendmmsg(fd, msgs, BATCH, 0);
-		if (n > 0)
+		if (n > 0) {
 			sent += n;
-		else if (n < 0 && errno != ECONNREFUSED && errno != ENOBUFS && errno != EAGAIN) {
+		} else if (n < 0 && errno != ECONNREFUSED && errno != ENOBUFS && errno != EAGAIN) {
 			perror("udp_blast: sendmmsg");
 			return 1;
 		}

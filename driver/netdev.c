@@ -469,9 +469,9 @@ static void edu_net_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 		memcpy(data, edu_net_stat_names, sizeof(edu_net_stat_names));
 		memcpy(data + sizeof(edu_net_stat_names), edu_xdp_stat_names,
 		       sizeof(edu_xdp_stat_names));
-	}
-	else if (sset == ETH_SS_TEST)
+	} else if (sset == ETH_SS_TEST) {
 		memcpy(data, edu_net_test_names, sizeof(edu_net_test_names));
+	}
 }
 
 static void edu_net_get_ethtool_stats(struct net_device *ndev, struct ethtool_stats *stats,
