@@ -12,6 +12,7 @@
 #include <linux/fault-inject.h>
 #include <linux/pci.h>
 #include <linux/version.h>
+#include <net/xdp.h>
 
 /* PCI_IRQ_LEGACY was renamed PCI_IRQ_INTX in 6.8. */
 #ifndef PCI_IRQ_INTX
@@ -72,5 +73,17 @@ static inline struct dentry *fault_create_debugfs_attr(const char *name,
 	return ERR_PTR(-ENODEV);
 }
 #endif
+
+/*
+ * 6.3 added xdp_features: the XDP a netdev offers, which redirects to it
+ * check (NDO_XMIT); before, having ndo_xdp_xmit was enough.
+ */
+static inline void edu_compat_xdp_set_features(struct net_device *ndev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	xdp_set_features_flag(ndev, NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
+			      NETDEV_XDP_ACT_NDO_XMIT);
+#endif
+}
 
 #endif /* _EDU_COMPAT_H */

@@ -8,16 +8,21 @@
 #include <linux/atomic.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
 #include <linux/io.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
+#include <linux/skbuff.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <net/xdp.h>
 
 #include <uapi/linux/edu.h>
 
@@ -241,6 +246,7 @@ int edu_pm_get(struct edu_dev *edu);
 void edu_pm_put(struct edu_dev *edu);
 
 /* netdev.c */
+#define EDU_NET_MTU_MAX		9000
 int edu_net_create(struct edu_dev *edu);
 void edu_net_suspend(struct edu_dev *edu);
 void edu_net_resume(struct edu_dev *edu);
@@ -248,6 +254,54 @@ void edu_net_remove(struct edu_dev *edu);
 void edu_net_irq(struct edu_dev *edu);
 int edu_net_link(struct edu_dev *edu, struct edu_dev *peer);
 int edu_net_peer_index(struct edu_dev *edu);
+struct edu_xdp *edu_net_xdp(struct net_device *ndev);
+bool edu_net_tx_room(struct net_device *ndev);
+bool edu_net_tx_queue(struct net_device *ndev, struct sk_buff *skb);
+void edu_net_tx_kick(struct net_device *ndev);
+
+/* xdp.c: a frame and its headroom fit one page (see xdp.c's memory model) */
+#define EDU_XDP_FRAME_MAX	(SKB_WITH_OVERHEAD(PAGE_SIZE) - XDP_PACKET_HEADROOM)
+#define EDU_XDP_MTU_MAX		(EDU_XDP_FRAME_MAX - VLAN_ETH_HLEN)
+
+/* XDP counters: NAPI's first, then ndo_xdp_xmit's from EDU_XDP_XMIT on. */
+enum edu_xdp_stat {
+	EDU_XDP_PASS,
+	EDU_XDP_DROP,
+	EDU_XDP_TX,
+	EDU_XDP_REDIRECT,
+	EDU_XDP_ABORTED,
+	EDU_XDP_TX_ERRORS,
+	EDU_XDP_REDIRECT_ERRORS,
+	EDU_XDP_RX_ERRORS,
+	EDU_XDP_XMIT,
+	EDU_XDP_XMIT_ERRORS,
+	EDU_XDP_NSTATS
+};
+
+/**
+ * struct edu_xdp - an interface's XDP state
+ * @prog: the attached program: written under RTNL, read by NAPI under RCU
+ * @rxq: the RX queue's registration (memory model MEM_TYPE_PAGE_SHARED)
+ * @rx_syncp: guards the counters NAPI writes (before EDU_XDP_XMIT)
+ * @xmit_syncp: guards those ndo_xdp_xmit writes under the TX queue lock
+ * @stats: per-action counters, enum edu_xdp_stat order
+ */
+struct edu_xdp {
+	struct bpf_prog __rcu *prog;
+	struct xdp_rxq_info rxq;
+	struct u64_stats_sync rx_syncp;
+	struct u64_stats_sync xmit_syncp;
+	u64_stats_t stats[EDU_XDP_NSTATS];
+};
+
+extern const char edu_xdp_stat_names[EDU_XDP_NSTATS][ETH_GSTRING_LEN];
+int edu_xdp_init(struct net_device *ndev, struct edu_xdp *x);
+void edu_xdp_exit(struct edu_xdp *x);
+int edu_xdp_bpf(struct net_device *ndev, struct netdev_bpf *bpf);
+int edu_xdp_xmit(struct net_device *ndev, int n, struct xdp_frame **frames, u32 flags);
+struct sk_buff *edu_xdp_rx(struct net_device *ndev, struct edu_xdp *x, struct bpf_prog *prog,
+			   struct sk_buff *skb, bool *redirected);
+void edu_xdp_read_stats(struct edu_xdp *x, u64 *data);
 
 /* netlink.c */
 int edu_nl_init(void);

@@ -14,9 +14,13 @@
  * linking and unlinking happen under edu_net_link_lock and wait for a
  * grace period before a device goes away, so no frame or doorbell can
  * reach a device after its netdev is unregistered.
+ *
+ * With an XDP program attached, NAPI runs it on each received frame
+ * before building the skb (xdp.c).
  */
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/filter.h>
 #include <linux/hrtimer.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -28,7 +32,6 @@
 #define EDU_NET_RING_DEFAULT	256
 #define EDU_NET_RING_MIN	16
 #define EDU_NET_RING_MAX	4096
-#define EDU_NET_MTU_MAX		9000
 #define EDU_NET_USECS_MAX	1000
 #define EDU_NET_FRAMES_MAX	256
 
@@ -61,6 +64,7 @@ static DEFINE_MUTEX(edu_net_link_lock);
  * @tx_dropped: frames dropped on transmit (TX ring full, no peer)
  * @napi_polls: NAPI polls
  * @doorbells: doorbells rung by this interface (any context)
+ * @xdp: XDP program, RX queue info and counters (xdp.c)
  */
 struct edu_net {
 	struct net_device *ndev;
@@ -88,6 +92,7 @@ struct edu_net {
 	u64_stats_t tx_dropped;
 	u64_stats_t napi_polls;
 	atomic64_t doorbells;
+	struct edu_xdp xdp;
 };
 
 /* Raise @reason on @target's device, counted as @net's doorbell. */
@@ -111,19 +116,35 @@ static enum hrtimer_restart edu_net_coalesce_fire(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
-static netdev_tx_t edu_net_xmit(struct sk_buff *skb, struct net_device *ndev)
+/* Caller holds the TX queue lock (all the helpers below too). */
+bool edu_net_tx_room(struct net_device *ndev)
+{
+	struct edu_net *net = netdev_priv(ndev);
+
+	return skb_queue_len(&net->txq) < net->tx_ring;
+}
+
+/* Ring our TX doorbell now. */
+void edu_net_tx_kick(struct net_device *ndev)
+{
+	edu_net_kick_tx(netdev_priv(ndev));
+}
+
+/**
+ * edu_net_tx_queue() - put a frame on the TX ring, without a doorbell
+ * @ndev: the interface
+ * @skb: the frame; still the caller's when there is no room
+ *
+ * Context: the TX queue lock held, BHs off (xmit, XDP_TX, ndo_xdp_xmit).
+ * Return: true when queued.
+ */
+bool edu_net_tx_queue(struct net_device *ndev, struct sk_buff *skb)
 {
 	struct edu_net *net = netdev_priv(ndev);
 	unsigned int len = skb->len;
 
-	if (skb_queue_len(&net->txq) >= net->tx_ring) {
-		/* Not reached while the queue is stopped in time; count it. */
-		u64_stats_update_begin(&net->rx_syncp);
-		u64_stats_inc(&net->tx_dropped);
-		u64_stats_update_end(&net->rx_syncp);
-		dev_kfree_skb_any(skb);
-		return NETDEV_TX_OK;
-	}
+	if (!edu_net_tx_room(ndev))
+		return false;
 
 	/*
 	 * BQL first: once queued, NAPI on another CPU may complete the frame,
@@ -138,6 +159,21 @@ static netdev_tx_t edu_net_xmit(struct sk_buff *skb, struct net_device *ndev)
 
 	if (skb_queue_len(&net->txq) >= net->tx_ring)
 		netif_stop_queue(ndev);
+	return true;
+}
+
+static netdev_tx_t edu_net_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct edu_net *net = netdev_priv(ndev);
+
+	if (!edu_net_tx_queue(ndev, skb)) {
+		/* Not reached while the queue is stopped in time; count it. */
+		u64_stats_update_begin(&net->rx_syncp);
+		u64_stats_inc(&net->tx_dropped);
+		u64_stats_update_end(&net->rx_syncp);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
 
 	/* Coalesce doorbells: after tx_frames frames, else after tx_usecs. */
 	if (++net->pending >= net->tx_frames || netif_queue_stopped(ndev))
@@ -191,20 +227,36 @@ static void edu_net_tx_complete(struct edu_net *net)
 static int edu_net_rx(struct edu_net *net, int budget)
 {
 	struct net_device *ndev = net->ndev;
-	unsigned int bytes = 0;
+	unsigned int bytes = 0, delivered = 0;
+	bool redirected = false;
+	struct bpf_prog *prog;
 	struct sk_buff *skb;
 	int done = 0;
 
+	rcu_read_lock();
+	prog = rcu_dereference(net->xdp.prog);
 	while (done < budget && (skb = skb_dequeue(&net->rxq))) {
-		/* A frame crossing namespaces must not carry its old state. */
-		skb_scrub_packet(skb, !net_eq(dev_net(skb->dev), dev_net(ndev)));
+		done++;
+		if (prog) {
+			/* A fresh skb for XDP_PASS, with no old state. */
+			skb = edu_xdp_rx(ndev, &net->xdp, prog, skb, &redirected);
+			if (!skb)
+				continue;
+		} else {
+			/* A frame crossing namespaces must not carry its old state. */
+			skb_scrub_packet(skb, !net_eq(dev_net(skb->dev), dev_net(ndev)));
+		}
 		skb->protocol = eth_type_trans(skb, ndev);
 		bytes += skb->len + ETH_HLEN;
 		napi_gro_receive(&net->napi, skb);
-		done++;
+		delivered++;
 	}
+	if (redirected)
+		xdp_do_flush();
+	rcu_read_unlock();
+
 	u64_stats_update_begin(&net->rx_syncp);
-	u64_stats_add(&net->rx_packets, done);
+	u64_stats_add(&net->rx_packets, delivered);
 	u64_stats_add(&net->rx_bytes, bytes);
 	u64_stats_inc(&net->napi_polls);
 	u64_stats_update_end(&net->rx_syncp);
@@ -370,7 +422,14 @@ static const struct net_device_ops edu_net_ops = {
 	.ndo_get_stats64 = edu_net_get_stats64,
 	.ndo_set_mac_address = eth_mac_addr,
 	.ndo_validate_addr = eth_validate_addr,
+	.ndo_bpf = edu_xdp_bpf,
+	.ndo_xdp_xmit = edu_xdp_xmit,
 };
+
+struct edu_xdp *edu_net_xdp(struct net_device *ndev)
+{
+	return &((struct edu_net *)netdev_priv(ndev))->xdp;
+}
 
 /* ethtool */
 
@@ -396,7 +455,7 @@ static int edu_net_get_sset_count(struct net_device *ndev, int sset)
 {
 	switch (sset) {
 	case ETH_SS_STATS:
-		return ARRAY_SIZE(edu_net_stat_names);
+		return ARRAY_SIZE(edu_net_stat_names) + EDU_XDP_NSTATS;
 	case ETH_SS_TEST:
 		return ARRAY_SIZE(edu_net_test_names);
 	default:
@@ -406,10 +465,13 @@ static int edu_net_get_sset_count(struct net_device *ndev, int sset)
 
 static void edu_net_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 {
-	if (sset == ETH_SS_STATS)
+	if (sset == ETH_SS_STATS) {
 		memcpy(data, edu_net_stat_names, sizeof(edu_net_stat_names));
-	else if (sset == ETH_SS_TEST)
+		memcpy(data + sizeof(edu_net_stat_names), edu_xdp_stat_names,
+		       sizeof(edu_xdp_stat_names));
+	} else if (sset == ETH_SS_TEST) {
 		memcpy(data, edu_net_test_names, sizeof(edu_net_test_names));
+	}
 }
 
 static void edu_net_get_ethtool_stats(struct net_device *ndev, struct ethtool_stats *stats,
@@ -431,6 +493,7 @@ static void edu_net_get_ethtool_stats(struct net_device *ndev, struct ethtool_st
 		start = u64_stats_fetch_begin(&net->rx_syncp);
 		data[7] = u64_stats_read(&net->napi_polls);
 	} while (u64_stats_fetch_retry(&net->rx_syncp, start));
+	edu_xdp_read_stats(&net->xdp, data + ARRAY_SIZE(edu_net_stat_names));
 }
 
 static void edu_net_get_ringparam(struct net_device *ndev, struct ethtool_ringparam *ring,
@@ -615,6 +678,7 @@ static void edu_net_destroy(void *data)
 	synchronize_net();
 
 	unregister_netdev(ndev);
+	edu_xdp_exit(&((struct edu_net *)netdev_priv(ndev))->xdp);
 	netif_napi_del(&((struct edu_net *)netdev_priv(ndev))->napi);
 	free_netdev(ndev);
 }
@@ -674,11 +738,18 @@ int edu_net_create(struct edu_dev *edu)
 	net->coalesce.function = edu_net_coalesce_fire;
 	netif_napi_add(ndev, &net->napi, edu_net_poll);
 	netif_carrier_off(ndev);
+	ret = edu_xdp_init(ndev, &net->xdp);
+	if (ret) {
+		netif_napi_del(&net->napi);
+		free_netdev(ndev);
+		return ret;
+	}
 
 	edu->ndev = ndev;
 	ret = register_netdev(ndev);
 	if (ret) {
 		edu->ndev = NULL;
+		edu_xdp_exit(&net->xdp);
 		netif_napi_del(&net->napi);
 		free_netdev(ndev);
 		return dev_err_probe(dev, ret, "cannot register the network interface\n");
