@@ -180,7 +180,13 @@ static netdev_tx_t edu_net_xmit(struct sk_buff *skb, struct net_device *ndev)
 		edu_net_kick_tx(net);
 	else if (!net->tx_usecs && !netdev_xmit_more())
 		edu_net_kick_tx(net);
-	else if (net->tx_usecs && !hrtimer_active(&net->coalesce))
+	/*
+	 * Not hrtimer_active(): that stays true while the callback runs, and
+	 * a frame queued after its doorbell was handled would wait for the
+	 * next transmit. A timer no longer queued has rung or is ringing:
+	 * arm it again.
+	 */
+	else if (net->tx_usecs && !hrtimer_is_queued(&net->coalesce))
 		hrtimer_start(&net->coalesce, ns_to_ktime(net->tx_usecs * NSEC_PER_USEC),
 			      HRTIMER_MODE_REL);
 	return NETDEV_TX_OK;
