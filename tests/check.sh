@@ -97,7 +97,7 @@ job() {
 guest() {
 	local name=$1 rcname=$2 tapsed=$3
 	shift 3
-	tests/vm/vmrun -1 -l "$JOBDIR/$rcname" "$@" 2>&1 | sed -E "$tapsed"
+	tests/vm/vmrun -1 -l "$JOBDIR/$rcname" "$@" 2>&1 | sed -u -E "$tapsed"
 	echo "rc=${PIPESTATUS[0]}" >"$JOBDIR/rc-$rcname"
 	guest_result "$JOBDIR/rc-$rcname" "$name"
 }
@@ -118,10 +118,11 @@ kernel_guests() {
 # DKMS builds for the running kernel and autoinstalls for another; minutes
 # of TCG gcc and depmod. The guest runs the newest installed kernel
 # (6.12-rt), so that dkms's postinst, which builds for the running and
-# the newest kernel, builds once.
+# the newest kernel, builds once. It took 1318 s beside another guest:
+# its watchdog leaves room.
 packaging_guest() {
 	guest packages packaging 's/^(not )?ok [0-9]+ /\1ok - packages on 6.12-rt: /' \
-		-t 1500 "$1" env EDU_TEST_PACKAGING=1 tests/selftests/packaging.sh
+		-t 2400 "$1" env EDU_TEST_PACKAGING=1 tests/selftests/packaging.sh
 }
 
 # arm64: the busybox guest suite on the arm64 6.12 kernel under
