@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define MAX_DEVICES	4
 #define TRANSFER_S	0.1	/* the device's time per transfer */
 
@@ -29,14 +31,6 @@ struct worker {
 	size_t size;
 	double bytes_per_s;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {

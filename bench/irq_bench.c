@@ -22,19 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 struct result {
 	char name[32];
 	double fact_rate[2];		/* [0] interrupt, [1] poll: ioctls per second */
 	double lat_p50[2], lat_p99[2];	/* microseconds */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double factorial_rate(int fd, __u32 flags, double seconds)
 {

@@ -19,16 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define BATCH	64
 #define PAYLOAD	64
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
