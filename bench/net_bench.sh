@@ -13,6 +13,7 @@
 #
 # Usage: net_bench.sh [-t SECONDS] [-j FILE]
 set -u -o pipefail
+. "$(dirname "$0")/lib.sh"
 
 SECS=5 JSON=
 while getopts "t:j:" opt; do
@@ -194,20 +195,6 @@ else
 	warn "veth setup failed"
 	R[veth.tcp]=null R[veth.udp]=null R[veth.udp_tx]=null
 fi
-
-# ratio A B: A/B, or null
-ratio() {
-	if [ "$1" = null ] || [ "$2" = null ]; then
-		echo null
-	else
-		jq -n --argjson a "$1" --argjson b "$2" 'if $b > 0 then $a / $b else null end'
-	fi
-}
-
-# fmt FORMAT VALUE: VALUE printed with FORMAT, n/a for null
-fmt() {
-	if [ "$2" = null ]; then echo n/a; else LC_ALL=C printf "$1" "$2"; fi
-}
 
 tcp_r=$(ratio "${R[edu.tcp]}" "${R[veth.tcp]}")
 udp_r=$(ratio "${R[edu.udp]}" "${R[veth.udp]}")

@@ -13,6 +13,7 @@
 #
 # Usage: xdp_bench.sh [-t SECONDS] [-j FILE]
 set -u -o pipefail
+. "$(dirname "$0")/lib.sh"
 
 SECS=5 JSON=
 while getopts "t:j:" opt; do
@@ -121,19 +122,6 @@ if ip link add xb-va type veth peer name xb-vb && pair xb-va xb-vb &&
 else
 	warn "veth setup failed"
 fi
-
-# ratio A B: A/B, or null
-ratio() {
-	if [ "$1" = null ] || [ "$2" = null ]; then
-		echo null
-	else
-		jq -n --argjson a "$1" --argjson b "$2" 'if $b > 0 then $a / $b else null end'
-	fi
-}
-
-fmt() {
-	if [ "$2" = null ]; then echo n/a; else LC_ALL=C printf "$1" "$2"; fi
-}
 
 rs=$(ratio "${R[xdp]}" "${R[stack]}")
 rv=$(ratio "${R[xdp]}" "${R[veth]}")
