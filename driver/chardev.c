@@ -2,7 +2,7 @@
 /*
  * edu - the character devices /dev/eduN: read/write/lseek on the device
  * buffer through DMA (read_iter/write_iter, so also io_uring and AIO),
- * poll, mmap of a DMA-coherent buffer, and ioctls.
+ * poll, mmap of a DMA buffer, and ioctls.
  *
  * Each open file holds a reference on the edu_dev (through its class
  * device), so the structure outlives a hot-unplug; after remove every
@@ -88,7 +88,7 @@ static int edu_fop_release(struct inode *inode, struct file *file)
 
 /*
  * EDU_IOC_DMA from a user pointer: move @len bytes between user memory
- * and the device buffer at @pos through a DMA-coherent bounce buffer, all
+ * and the device buffer at @pos through a bounce buffer (edu_dma_buf), all
  * or nothing: a partial user copy is -EFAULT and nothing goes to the
  * device.
  * Return: bytes moved or -errno.
@@ -256,10 +256,16 @@ static __poll_t edu_fop_poll(struct file *file, poll_table *wait)
 
 #define EDU_MMAP_SIZE	PAGE_ALIGN(EDU_DMA_BUF_SIZE)
 
-/* One DMA-coherent buffer per file, the RAM side of EDU_DMA_F_MMAP. */
+/*
+ * One buffer per file, the RAM side of EDU_DMA_F_MMAP. Its pages are
+ * inserted, not remapped: the mapping holds them, and they stay plain
+ * memory when the device goes.
+ */
 static int edu_mmap_buf(struct edu_file *ef, struct vm_area_struct *vma, unsigned long size)
 {
 	struct edu_dev *edu = ef->edu;
+	unsigned long off;
+	int ret;
 
 	if (edu->gone)
 		return -ENODEV;
@@ -270,8 +276,14 @@ static int edu_mmap_buf(struct edu_file *ef, struct vm_area_struct *vma, unsigne
 		if (!ef->mmap_buf)
 			return -ENOMEM;
 	}
-	return dma_mmap_coherent(&edu->pdev->dev, vma, ef->mmap_buf->cpu, ef->mmap_buf->dma,
-				 size);
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		struct page *page = virt_to_page(ef->mmap_buf->cpu + off);
+
+		ret = vm_insert_page(vma, vma->vm_start + off, page);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static int edu_fop_mmap(struct file *file, struct vm_area_struct *vma)

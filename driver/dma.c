@@ -15,6 +15,7 @@
  * the device stops: a late transfer never writes into freed memory.
  */
 #include <linux/dma-mapping.h>
+#include <linux/gfp.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iopoll.h>
 #include <linux/jiffies.h>
@@ -112,11 +113,29 @@ int edu_dma_set_timeout(struct edu_dev *edu, unsigned int ms)
 	return 0;
 }
 
+/*
+ * The zone to allocate from: the device's mask (28 bits on QEMU's
+ * default) may not reach all RAM, and without an IOMMU or bounce buffers
+ * mapping a page above it fails. The smallest mask allowed (24 bits)
+ * still reaches all of ZONE_DMA.
+ */
+static gfp_t edu_dma_zone(struct device *dev)
+{
+	if (!dma_addressing_limited(dev))
+		return 0;
+	return dma_get_mask(dev) >= DMA_BIT_MASK(32) ? GFP_DMA32 : GFP_DMA;
+}
+
 /**
- * edu_dma_buf_alloc() - DMA-coherent memory for the RAM side of transfers
+ * edu_dma_buf_alloc() - memory for the RAM side of transfers
  * @edu: the device
  * @size: bytes
  *
+ * Zeroed whole pages (mmap() hands them to userspace) the device can
+ * address, mapped for it until the buffer or the device goes.
+ *
+ * Context: process; the device is bound (callers hold unplug_lock for
+ * reading, or are its PM callbacks).
  * Return: a buffer with one reference, or NULL.
  */
 struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size)
@@ -126,16 +145,37 @@ struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size)
 	if (!buf)
 		return NULL;
 
-	buf->cpu = dma_alloc_coherent(&edu->pdev->dev, size, &buf->dma, GFP_KERNEL);
-	if (!buf->cpu) {
-		kfree(buf);
-		return NULL;
-	}
+	buf->cpu = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO | edu_dma_zone(&edu->pdev->dev));
+	if (!buf->cpu)
+		goto err_free;
+	buf->dma = dma_map_single(&edu->pdev->dev, buf->cpu, size, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(&edu->pdev->dev, buf->dma))
+		goto err_pages;
+
 	kref_init(&buf->ref);
 	buf->size = size;
 	buf->edu = edu;
 	get_device(&edu->dev);
+	spin_lock(&edu->dma.lock);
+	list_add(&buf->node, &edu->dma.bufs);
+	spin_unlock(&edu->dma.lock);
 	return buf;
+
+err_pages:
+	free_pages_exact(buf->cpu, size);
+err_free:
+	kfree(buf);
+	return NULL;
+}
+
+/* Take @buf's mapping away from the device; its pages stay. */
+static void edu_dma_buf_unmap(struct edu_dev *edu, struct edu_dma_buf *buf)
+{
+	lockdep_assert_held(&edu->dma.lock);
+	if (list_empty(&buf->node))
+		return;
+	list_del_init(&buf->node);
+	dma_unmap_single(&edu->pdev->dev, buf->dma, buf->size, DMA_BIDIRECTIONAL);
 }
 
 static void edu_dma_buf_release(struct kref *ref)
@@ -143,12 +183,15 @@ static void edu_dma_buf_release(struct kref *ref)
 	struct edu_dma_buf *buf = container_of(ref, struct edu_dma_buf, ref);
 	struct edu_dev *edu = buf->edu;
 
-	dma_free_coherent(&edu->pdev->dev, buf->size, buf->cpu, buf->dma);
+	spin_lock(&edu->dma.lock);
+	edu_dma_buf_unmap(edu, buf);
+	spin_unlock(&edu->dma.lock);
+	free_pages_exact(buf->cpu, buf->size);
 	kfree(buf);
 	put_device(&edu->dev);
 }
 
-/* Context: process, not under edu_dma.lock (freeing coherent memory may sleep). */
+/* Context: process or the interrupt thread, not under edu_dma.lock. */
 void edu_dma_buf_put(struct edu_dma_buf *buf)
 {
 	kref_put(&buf->ref, edu_dma_buf_release);
@@ -406,6 +449,7 @@ static int edu_dma_wait(struct edu_dev *edu, struct edu_dma_req *req, unsigned i
 static int edu_dma_run(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, u32 dev_off,
 		       u32 len, bool to_dev, bool nonblock, bool urgent)
 {
+	enum dma_data_direction dir = to_dev ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
 	struct edu_dma_req *req;
 	unsigned int depth;
 	int ret;
@@ -426,9 +470,13 @@ static int edu_dma_run(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off
 	req->to_dev = to_dev;
 	req->urgent = urgent;
 
+	dma_sync_single_range_for_device(&edu->pdev->dev, buf->dma, buf_off, len, dir);
 	ret = edu_dma_submit(edu, req, nonblock, &depth);
 	if (!ret)
 		ret = edu_dma_wait(edu, req, depth);
+	/* A transfer that failed may still run: its data is not the CPU's. */
+	if (!ret && !to_dev)
+		dma_sync_single_range_for_cpu(&edu->pdev->dev, buf->dma, buf_off, len, dir);
 	edu_dma_req_put(req);
 
 	if (ret == -EIO || ret == -ETIMEDOUT)
@@ -552,6 +600,7 @@ int edu_dma_init(struct edu_dev *edu)
 
 	spin_lock_init(&dma->lock);
 	INIT_LIST_HEAD(&dma->queue);
+	INIT_LIST_HEAD(&dma->bufs);
 	INIT_DELAYED_WORK(&dma->watchdog, edu_dma_watchdog);
 	dma->timeout_ms = edu->index < dma_timeouts_count ? dma_timeouts_ms[edu->index] :
 			  READ_ONCE(dma_timeout_ms);
@@ -567,12 +616,16 @@ int edu_dma_init(struct edu_dev *edu)
  * @edu: the device; users are fenced off and bus mastering is off, so the
  *	device can no longer reach the buffers freed here
  *
+ * Buffers that outlive the device (a file's mmap()) lose their mapping
+ * here: the driver core unbinds with nothing mapped for the device.
+ *
  * Context: process (remove, shutdown).
  */
 void edu_dma_stop(struct edu_dev *edu)
 {
 	struct edu_dma *dma = &edu->dma;
 	struct edu_dma_req *req, *tmp, *active, *stalled;
+	struct edu_dma_buf *buf, *next;
 	LIST_HEAD(dead);
 
 	spin_lock(&dma->lock);
@@ -598,6 +651,11 @@ void edu_dma_stop(struct edu_dev *edu)
 		edu_dma_req_put(req);
 	edu_dma_req_put(active);
 	edu_dma_req_put(stalled);
+
+	spin_lock(&dma->lock);
+	list_for_each_entry_safe(buf, next, &dma->bufs, node)
+		edu_dma_buf_unmap(edu, buf);
+	spin_unlock(&dma->lock);
 }
 
 /* debugfs: the engine's state and fault-injection counters. */

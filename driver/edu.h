@@ -75,16 +75,24 @@ struct edu_counters {
 };
 
 /**
- * struct edu_dma_buf - RAM side of transfers: DMA-coherent memory
+ * struct edu_dma_buf - RAM side of transfers: whole pages with a
+ *	streaming DMA mapping (bidirectional, synced around each transfer)
  * @ref: held by its owner (a file's mmap, a copy) and by each request
  *	using it, so memory the device may still write is never freed
- * @edu: device the memory was allocated for (a reference is held)
+ * @node: in edu_dma.bufs while the mapping exists
+ * @edu: device the memory is mapped for (a reference is held)
  * @cpu: kernel address
- * @dma: bus address
+ * @dma: bus address, valid while on edu_dma.bufs
  * @size: bytes
+ *
+ * The pages live as long as the buffer, the mapping only as long as the
+ * driver is bound: a file's mmap() may outlive the device, and remove
+ * (edu_dma_stop()) takes the mapping of every buffer left, so nothing
+ * stays mapped for an unbound device.
  */
 struct edu_dma_buf {
 	struct kref ref;
+	struct list_head node;
 	struct edu_dev *edu;
 	void *cpu;
 	dma_addr_t dma;
@@ -125,6 +133,7 @@ struct edu_dma_req {
  * @active: the request the device is executing
  * @stalled: a request that timed out while the device still ran it; its
  *	buffer stays alive until the device stops
+ * @bufs: every buffer still mapped for the device
  * @depth: requests queued or active
  * @watchdog: fails @active after @timeout_ms, then waits out @stalled
  * @stopped: no new requests (remove)
@@ -139,6 +148,7 @@ struct edu_dma {
 	struct list_head queue;
 	struct edu_dma_req *active;
 	struct edu_dma_req *stalled;
+	struct list_head bufs;
 	unsigned int depth;
 	struct delayed_work watchdog;
 	bool stopped;

@@ -31,7 +31,7 @@
  * the DMA engine is idle.
  *
  * Zero copy: mmap() of up to EDU_DMA_BUF_SIZE bytes at offset 0
- * (MAP_SHARED) gives the file a DMA-coherent buffer; EDU_IOC_DMA with
+ * (MAP_SHARED) gives the file a DMA buffer; EDU_IOC_DMA with
  * EDU_DMA_F_MMAP moves data between it and the device buffer without
  * copying. Without EDU_DMA_F_MMAP, EDU_IOC_DMA copies from/to the user
  * pointer in @addr instead.
