@@ -87,6 +87,7 @@ else:
     sys.exit('/dev/edu1 still there 60 s after device_del')
 expect_errno(errno.ENODEV, info, fd)
 os.close(fd)
+subprocess.run(['vm-qmp', '--gone', 'edu1'], check=True)
 subprocess.run(['vm-qmp', '{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"edu\",\"id\":\"edu1\"}}'], check=True)
 for _ in range(600):
     if os.path.exists('/dev/edu1'):
