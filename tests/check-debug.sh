@@ -45,7 +45,7 @@ echo "# guest suite on $KVER ($(elapsed))"
 # KASAN's shadow and lockdep need memory; everything runs ~3x slower.
 # A test takes up to 30 times as long as on Debian's kernels.
 tally < <(tests/vm/vmrun -k "$KROOT" -m 2048 -t 7200 -s "build/stage/$KVER" -l build/vm \
-	-o build/debug "$KVER" "EDU_TEST_TIMEOUT=3000 tests/selftests/run-guest ${tests[*]}; rc=\$?;
+	-o build/debug "$KVER" "EDU_TEST_TIMEOUT=3000 EDU_TIME_SCALE=10 tests/selftests/run-guest ${tests[*]}; rc=\$?;
 	tests/vm/kmemleak-scan $TOP/build/debug/kmemleak || rc=1; exit \$rc" \
 	2>&1 | grep --line-buffered -v '^# guest: '
 	echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-$KVER")

@@ -60,9 +60,11 @@ edu_unload() {
 	modprobe -r edu
 }
 
-# wait_for COUNT COMMAND...: retry a check for up to COUNT tenths of a second.
+# wait_for COUNT COMMAND...: retry a check for up to COUNT tenths of a
+# second, times EDU_TIME_SCALE (the sanitizer lane's kernel is ~10x slower:
+# binding a device alone takes tens of seconds there).
 wait_for() {
-	local n=$1
+	local n=$(($1 * ${EDU_TIME_SCALE:-1}))
 	shift
 	while ! "$@" 2>/dev/null; do
 		n=$((n - 1))
