@@ -7,7 +7,7 @@
 # debug objects, UBSAN, fault injection...), then a kmemleak scan.
 # Any sanitizer report in the kernel log fails the run (healthcheck).
 #
-# The first run builds the kernel (tests/vm/debug-kernel: 30-40 min on 2
+# The first run builds the kernel (tests/vm/debug-kernel: 22-27 min on 2
 # cores, cached in ~/.cache/edu); later runs start at once.
 # Environment: GUEST_TESTS="a.sh b.sh" narrows the guest tests.
 # Ends with "N passed, N failed, N skipped" like make check.
