@@ -42,9 +42,10 @@ replies() {
 	echo $n
 }
 
-# until_true TENTHS FUNC...: retry FUNC for up to TENTHS tenths of a second
+# until_true TENTHS FUNC...: retry FUNC for up to TENTHS tenths of a
+# second (times EDU_TIME_SCALE, as lib.sh's wait_for)
 until_true() {
-	local n=$1
+	local n=$(($1 * ${EDU_TIME_SCALE:-1}))
 	shift
 	until "$@"; do
 		n=$((n - 1))
