@@ -43,9 +43,9 @@ mapfile -t tests < <(
 )
 echo "# guest suite on $KVER ($(elapsed))"
 # KASAN's shadow and lockdep need memory; everything runs ~3x slower.
-# A test takes up to 30 times as long as on Debian's kernels, a bind
-# 15-30 s: wait bounds are stretched (EDU_TIME_SCALE) and lifecycle.sh
-# unbinds 10 times in a row instead of 100.
+# A test takes up to 30 times as long as on Debian's kernels, a bind or
+# an unbind 12-19 s: wait bounds are stretched (EDU_TIME_SCALE) and
+# lifecycle.sh unbinds 10 times in a row instead of 100.
 tally < <(tests/vm/vmrun -k "$KROOT" -m 2048 -t 7200 -s "build/stage/$KVER" -l build/vm \
 	-o build/debug "$KVER" "EDU_TEST_TIMEOUT=3000 EDU_TIME_SCALE=10 LIFECYCLE_LOOPS=10 tests/selftests/run-guest ${tests[*]}; rc=\$?;
 	tests/vm/kmemleak-scan $TOP/build/debug/kmemleak || rc=1; exit \$rc" \
