@@ -60,15 +60,23 @@ edu_unload() {
 	modprobe -r edu
 }
 
+# EDU_TIME_SCALE: what every time bound of a test is multiplied by. The
+# sanitizer lane's kernel is ~10x slower (binding a device alone takes
+# tens of seconds there): tests/check-debug.sh sets 10.
+EDU_TIME_SCALE=${EDU_TIME_SCALE:-1}
+
+# WAIT_SLEEP: the command wait_for pauses with. pm-sleep.sh sets busybox's:
+# after a system suspend, /bin/sleep (from 9p) can no longer run.
+WAIT_SLEEP=${WAIT_SLEEP:-sleep}
+
 # wait_for COUNT COMMAND...: retry a check for up to COUNT tenths of a
-# second, times EDU_TIME_SCALE (the sanitizer lane's kernel is ~10x slower:
-# binding a device alone takes tens of seconds there).
+# second, times EDU_TIME_SCALE.
 wait_for() {
-	local n=$(($1 * ${EDU_TIME_SCALE:-1}))
+	local n=$(($1 * EDU_TIME_SCALE))
 	shift
 	while ! "$@" 2>/dev/null; do
 		n=$((n - 1))
 		[ $n -gt 0 ] || return 1
-		sleep 0.1
+		$WAIT_SLEEP 0.1
 	done
 }

@@ -18,6 +18,7 @@
 # /run/vmrun-rc, where vmrun's reporter waits for it.
 . "$(dirname "$0")/lib.sh"
 BB=/run/busybox
+WAIT_SLEEP="$BB sleep"
 E0=/sys/class/edu/edu0/device
 E1=/sys/class/edu/edu1/device
 NS1=edu-sleep1
@@ -42,18 +43,6 @@ replies() {
 	echo $n
 }
 
-# until_true TENTHS FUNC...: retry FUNC for up to TENTHS tenths of a
-# second (times EDU_TIME_SCALE, as lib.sh's wait_for)
-until_true() {
-	local n=$(($1 * ${EDU_TIME_SCALE:-1}))
-	shift
-	until "$@"; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		$BB sleep 0.1
-	done
-}
-
 setup() {
 	local a b f
 	[ -x $BB ] || fail "no $BB: run with vmrun -S"
@@ -75,7 +64,7 @@ setup() {
 	echo $! >$T-ping.pid
 	"$TOP/tools/eductl/eductl" -j monitor >$T-mon 2>&1 &
 	echo $! >$T-mon.pid
-	until_true 50 ping_goes_on 0 || fail "background ping: $(<$T-ping)"
+	wait_for 50 ping_goes_on 0 || fail "background ping: $(<$T-ping)"
 }
 
 ping_goes_on() {
@@ -105,7 +94,7 @@ cycle() {
 	$BB cmp $T-1 /dev/edu1 || fail "edu1's buffer changed"
 	echo 10 >$E1/factorial && rd $E1/factorial && [ "$REPLY" = 3628800 ] ||
 		fail "factorial after resume: '$REPLY'"
-	until_true 50 ping_goes_on "$p" || fail "the ping flood stopped: $p replies before, $(replies) after"
+	wait_for 50 ping_goes_on "$p" || fail "the ping flood stopped: $p replies before, $(replies) after"
 }
 
 monitor_saw_sleep() {

@@ -418,7 +418,7 @@ proc_vs_rebind() {
 			fail "read $n failed" || return
 		fi
 		n=$((n + 1))
-		if ((SECONDS > 120 * ${EDU_TIME_SCALE:-1})); then
+		if ((SECONDS > 120 * EDU_TIME_SCALE)); then
 			kill "$pid"
 			wait "$pid"
 			fail "20 unbind/bind cycles still running after $SECONDS s" || return
