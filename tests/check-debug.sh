@@ -46,21 +46,16 @@ echo "# guest suite on $KVER ($(elapsed))"
 # A test takes up to 30 times as long as on Debian's kernels, a bind or
 # an unbind 12-19 s: wait bounds are stretched (EDU_TIME_SCALE) and
 # lifecycle.sh unbinds 10 times in a row instead of 100.
-tally < <(tests/vm/vmrun -k "$KROOT" -m 2048 -t 7200 -s "build/stage/$KVER" -l build/vm \
-	-o build/debug "$KVER" "EDU_TEST_TIMEOUT=3000 EDU_TIME_SCALE=10 LIFECYCLE_LOOPS=10 tests/selftests/run-guest ${tests[*]}; rc=\$?;
-	tests/vm/kmemleak-scan $TOP/build/debug/kmemleak || rc=1; exit \$rc" \
-	2>&1 | grep --line-buffered -v '^# guest: '
-	echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-$KVER")
-tally < <(guest_result "build/vm/rc-$KVER" "$KVER (KASAN, lockdep, DMA-API, UBSAN, debug objects)")
+tally < <(guest "$KVER (KASAN, lockdep, DMA-API, UBSAN, debug objects)" build/vm '/^# guest: /d' \
+	-k "$KROOT" -m 2048 -t 7200 -s "build/stage/$KVER" -o build/debug "$KVER" \
+	"EDU_TEST_TIMEOUT=3000 EDU_TIME_SCALE=10 LIFECYCLE_LOOPS=10 tests/selftests/run-guest ${tests[*]}; rc=\$?;
+	tests/vm/kmemleak-scan $TOP/build/debug/kmemleak || rc=1; exit \$rc")
 
 # System sleep kills the 9p shares: pm-sleep.sh runs in a guest of its
 # own that reports over a serial port (vmrun -S), as in make check.
 if [ -z "${GUEST_TESTS:-}" ] || [[ " $GUEST_TESTS " == *" pm-sleep.sh "* ]]; then
 	echo "# system sleep on $KVER ($(elapsed))"
-	tally < <(tests/vm/vmrun -k "$KROOT" -m 2048 -t 3000 -S -s "build/stage/$KVER" \
-		-l build/vm/sleep "$KVER" "EDU_TIME_SCALE=10 tests/selftests/pm-sleep.sh" 2>&1 |
-		sed -u -E "/^# guest: /d; s/^(not )?ok [0-9]+ - /\\1ok - $KVER: /"
-		echo "rc=${PIPESTATUS[0]}" >"build/vm/rc-sleep-$KVER")
-	tally < <(guest_result "build/vm/rc-sleep-$KVER" "$KVER: system sleep")
+	tally < <(guest "$KVER: system sleep" build/vm/sleep "/^# guest: /d; s/^(not )?ok [0-9]+ - /\\1ok - $KVER: /" \
+		-k "$KROOT" -m 2048 -t 3000 -S -s "build/stage/$KVER" "$KVER" "EDU_TIME_SCALE=10 tests/selftests/pm-sleep.sh")
 fi
 finish

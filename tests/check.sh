@@ -92,26 +92,16 @@ job() {
 	job_names+=("$name")
 }
 
-# guest NAME RCNAME TAP-SED VMRUN-ARGS...: one guest; its TAP through
-# TAP-SED, then the harness's verdict on its kernel log.
-guest() {
-	local name=$1 rcname=$2 tapsed=$3
-	shift 3
-	tests/vm/vmrun -1 -l "$JOBDIR/$rcname" "$@" 2>&1 | sed -u -E "$tapsed"
-	echo "rc=${PIPESTATUS[0]}" >"$JOBDIR/rc-$rcname"
-	guest_result "$JOBDIR/rc-$rcname" "$name"
-}
-
 # kernel_guests KVER: the guest suite on KVER, then its system sleep guest
 # (system sleep kills the 9p shares: a short guest of its own that reports
 # over a serial port, vmrun -S).
 kernel_guests() {
 	local k=$1
-	guest "$k" "$k" '/^# guest: /d' -t 1500 -s "build/stage/$k" "$k" \
+	guest "$k" "$JOBDIR/$k" '/^# guest: /d' -1 -t 1500 -s "build/stage/$k" "$k" \
 		tests/selftests/run-guest "${tests[@]}"
 	[ -z "${GUEST_TESTS:-}" ] || [[ " $GUEST_TESTS " == *" pm-sleep.sh "* ]] || return 0
-	guest "$k: system sleep" "sleep-$k" "s/^(not )?ok [0-9]+ - /\\1ok - $k: /" \
-		-S -t 600 -s "build/stage/$k" "$k" tests/selftests/pm-sleep.sh
+	guest "$k: system sleep" "$JOBDIR/sleep-$k" "s/^(not )?ok [0-9]+ - /\\1ok - $k: /" \
+		-1 -S -t 600 -s "build/stage/$k" "$k" tests/selftests/pm-sleep.sh
 }
 
 # Packages installed the way users do: apt installs the debs built above,
@@ -121,8 +111,8 @@ kernel_guests() {
 # the newest kernel, builds once. It took 1318 s beside another guest:
 # its watchdog leaves room.
 packaging_guest() {
-	guest packages packaging 's/^(not )?ok [0-9]+ /\1ok - packages on 6.12-rt: /' \
-		-t 2400 "$1" env EDU_TEST_PACKAGING=1 tests/selftests/packaging.sh
+	guest packages "$JOBDIR/packaging" 's/^(not )?ok [0-9]+ /\1ok - packages on 6.12-rt: /' \
+		-1 -t 2400 "$1" env EDU_TEST_PACKAGING=1 tests/selftests/packaging.sh
 }
 
 # arm64: the busybox guest suite on the arm64 6.12 kernel under
@@ -131,8 +121,8 @@ arm64_guest() {
 	local k=$1
 	tests/vm/vmrun-arm64 -t 600 -l "$JOBDIR/$k" "$k" 2>&1 |
 		sed -E 's/^(not )?ok - /\1ok - arm64 6.12: /'
-	echo "rc=${PIPESTATUS[0]}" >"$JOBDIR/rc-$k"
-	guest_result "$JOBDIR/rc-$k" "arm64 6.12"
+	echo "rc=${PIPESTATUS[0]}" >"$JOBDIR/$k.rc"
+	guest_result "$JOBDIR/$k.rc" "arm64 6.12"
 }
 
 # Everything the guests share is prepared first, one at a time: the

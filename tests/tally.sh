@@ -37,6 +37,17 @@ guest_result() {
 	esac
 }
 
+# guest NAME LOG TAP-SED VMRUN-ARGS...: one tests/vm/vmrun guest with its
+# logs in LOG/; its TAP through sed -E TAP-SED, then the harness's verdict
+# on its kernel log (vmrun's status kept in LOG.rc).
+guest() {
+	local name=$1 log=$2 tapsed=$3
+	shift 3
+	tests/vm/vmrun -l "$log" "$@" 2>&1 | sed -u -E "$tapsed"
+	echo "rc=${PIPESTATUS[0]}" >"$log.rc"
+	guest_result "$log.rc" "$name"
+}
+
 # summary: the last lines of a run; fails when a test failed
 summary() {
 	echo "# done in $(elapsed)"
