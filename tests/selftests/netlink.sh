@@ -37,11 +37,53 @@ elif ! python3 -c 'import yaml' 2>/dev/null; then
 	NO_YNL="python3-yaml missing (tests/vm/deps.sh)"
 fi
 
-# ynl ARGS...: YNL's CLI on edu's spec, replies as JSON. On a netlink
-# error it prints the error (errno text, extack) and exits 1. Runs as
-# "${RUNAS[@]}" when set.
+# ynl_cli ARGS...: YNL's CLI on edu's spec, replies as JSON. On a netlink
+# error it prints the error (errno text, extack) and exits 1.
+ynl_cli() {
+	python3 "$CLI" --no-schema --spec "$SPEC" --output-json "$@"
+}
+
+# ynl_server NAME [COMMAND...]: start ynl-server.py (as COMMAND, e.g.
+# setpriv, when given), which runs the CLI's calls in one process: each
+# run of its own costs seconds under TCG. Its port in /tmp/ynl-NAME.port.
+ynl_server() {
+	local name=$1
+	shift
+	rm -f "/tmp/ynl-$name.port"
+	"$@" python3 "$TESTS_DIR/ynl-server.py" "$CLI" "/tmp/ynl-$name.port" \
+		>"/tmp/ynl-$name.log" 2>&1 &
+	YNL_SERVERS+=($!)
+	wait_for 600 test -s "/tmp/ynl-$name.port" ||
+		NO_YNL="ynl-server.py did not start: $(cat "/tmp/ynl-$name.log")"
+}
+YNL_SERVERS=()
+trap '[ ${#YNL_SERVERS[@]} = 0 ] || kill "${YNL_SERVERS[@]}" 2>/dev/null' EXIT
+[ -n "$NO_YNL" ] || ynl_server root
+[ -n "$NO_YNL" ] || ynl_server nobody "${NOBODY[@]}"
+
+# ynl_call ARGS...: python3 "$CLI" ARGS, run by the server: as uid nobody
+# without capabilities when RUNAS is set
+ynl_call() {
+	local name=root fd port line
+	[ ${#RUNAS[@]} = 0 ] || name=nobody
+	read -r port <"/tmp/ynl-$name.port" || return 1
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf '%s\0' $# "$@" >&$fd
+	while IFS= read -r line <&$fd; do
+		if [[ $line == rc=* ]]; then
+			exec {fd}<&-
+			return "${line#rc=}"
+		fi
+		printf '%s\n' "$line"
+	done
+	exec {fd}<&-
+	echo "ynl-server.py ($name) hung up"
+	return 1
+}
+
+# ynl ARGS...: ynl_cli ARGS, through the server
 ynl() {
-	"${RUNAS[@]}" python3 "$CLI" --no-schema --spec "$SPEC" --output-json "$@"
+	ynl_call --no-schema --spec "$SPEC" --output-json "$@"
 }
 
 # ynl_if NAME FUNC...: ok_if, or a skip without YNL
@@ -150,7 +192,7 @@ raw_family() {
 
 ynl_spec() {
 	local out m
-	out=$(python3 "$CLI" --spec "$SPEC" --schema "$SCHEMA" --list-msgs 2>&1) ||
+	out=$(ynl_call --spec "$SPEC" --schema "$SCHEMA" --list-msgs 2>&1) ||
 		fail "spec rejected: $out"
 	echo "$out"
 	[ "$(grep -c . <<<"$out")" = 10 ] || fail "not 6 operations and 4 notifications"
@@ -646,7 +688,7 @@ events_cycle() {
 	"$EDUCTL" -j monitor --count 2 >/tmp/nl-mon 2>/tmp/nl-mon.err &
 	mpid=$!
 	if [ -z "$NO_YNL" ]; then
-		ynl --subscribe events --sleep 12 >/tmp/nl-ntf 2>&1 &
+		ynl_cli --subscribe events --sleep 12 >/tmp/nl-ntf 2>&1 &
 		ypid=$!
 	fi
 	if ((gid <= 32)); then
