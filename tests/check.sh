@@ -105,11 +105,12 @@ kernel_guests() {
 }
 
 # Packages installed the way users do: apt installs the debs built above,
-# DKMS builds for the running kernel and autoinstalls for another; minutes
-# of TCG gcc and depmod. The guest runs the newest installed kernel
-# (6.12-rt), so that dkms's postinst, which builds for the running and
-# the newest kernel, builds once. It took 1318 s beside another guest:
-# its watchdog leaves room.
+# DKMS builds for the running kernel; minutes of TCG gcc and depmod (the
+# autoinstall for a second kernel, 6 more, is tests/host/packaging's).
+# The guest runs the newest installed kernel (6.12-rt), so that dkms's
+# postinst, which builds for the running and the newest kernel, builds
+# once. With the autoinstall it took 1203-1318 s: its watchdog leaves
+# room.
 packaging_guest() {
 	guest packages "$JOBDIR/packaging" 's/^(not )?ok [0-9]+ /\1ok - packages on 6.12-rt: /' \
 		-1 -t 2400 "$1" env EDU_TEST_PACKAGING=1 tests/selftests/packaging.sh
