@@ -267,9 +267,12 @@ detached() {
 }
 
 # Programs swapped and removed 10 times while a flood runs both ways.
+# The ping is started without nsx: $! must be ping itself (nsenter execs
+# it), which SIGINT stops with its summary; a function would run in a
+# subshell that ignores SIGINT, and the flood would last its 30 s.
 under_flood() {
 	local i pid objs=(pass drop tx redirect pass)
-	nsx "$NS1" ping -f -w 30 "$NET.2" >"$T-flood" 2>&1 &
+	nsenter --net="/run/netns/$NS1" ping -f -w 30 "$NET.2" >"$T-flood" 2>&1 &
 	pid=$!
 	for ((i = 0; i < 10; i++)); do
 		ip -n "$NS2" -force link set dev "$IF1" xdpdrv obj "$BPF/${objs[i % 5]}.bpf.o" \
