@@ -244,9 +244,19 @@ reset_refused() {
 	[ "$REPLY" = "$before" ] || fail "counters changed: $before -> $REPLY"
 }
 
+# reads FILE VALUE: FILE reads VALUE (quietly, for wait_for)
+reads() {
+	rd "$1" && [ "$REPLY" = "$2" ]
+}
+
 reset_zeroes() {
-	local s want="" b1
+	local s want="" b1 i1
+	rd "$E1/stats/irqs" && i1=$REPLY || return 1
 	echo 3 >"$E1/factorial" || return 1
+	# The device clears its busy bit before it raises the interrupt: the
+	# write can return before the interrupt is counted.
+	wait_for 50 reads "$E1/stats/irqs" $((i1 + 1)) ||
+		fail "edu1: irqs $(<"$E1/stats/irqs") after a factorial, expected $((i1 + 1))" || return
 	stats_of edu1 && b1=$REPLY || return 1
 	echo 1 >"$E0/stats/reset" || return 1
 	for s in $STATS; do
