@@ -17,12 +17,6 @@ head -c 100 /dev/urandom >/tmp/edu-100
 # Every check function ends a failed test with "fail WHY || return": lib.sh's
 # fail returns 1, and a function's status is only its last command's.
 
-# rd FILE: FILE's first line in REPLY (a builtin: no fork)
-rd() {
-	REPLY=
-	read -r REPLY <"$1" || [ -n "$REPLY" ]
-}
-
 # wr FILE VALUE: write "VALUE\n" in one write(2); the shell's complaint
 # (with the errno text) lands in /tmp/err.
 wr() {

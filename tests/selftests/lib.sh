@@ -43,6 +43,17 @@ tap_done() {
 	exit $_tap_failed
 }
 
+# rd FILE: FILE's first line in REPLY (a builtin: no fork)
+rd() {
+	REPLY=
+	read -r REPLY <"$1" || [ -n "$REPLY" ]
+}
+
+# reads FILE VALUE: FILE reads VALUE (quietly: a wait_for condition)
+reads() {
+	rd "$1" && [ "$REPLY" = "$2" ]
+}
+
 # edu_pci_devices: sysfs paths of every edu PCI function in the machine.
 # (bash builtins only: every fork costs milliseconds under TCG)
 edu_pci_devices() {

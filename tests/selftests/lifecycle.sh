@@ -129,12 +129,6 @@ EOF
 
 # --- helpers ---
 
-# rd FILE: FILE's first line in REPLY
-rd() {
-	REPLY=
-	read -r REPLY <"$1" || [ -n "$REPLY" ]
-}
-
 # pci_of eduN: its PCI address in REPLY
 pci_of() {
 	local l

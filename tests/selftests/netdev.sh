@@ -28,20 +28,9 @@ NO_PING="ping not installed in the guest (iputils-ping, tests/vm/deps.sh)"
 
 # --- helpers (none calls fail unless it says so) ---
 
-# rd FILE: FILE's first line in REPLY
-rd() {
-	REPLY=
-	read -r REPLY <"$1" || [ -n "$REPLY" ]
-}
-
 # wr FILE VALUE: "echo VALUE > FILE" in one write(2); the complaint in $ERR
 wr() {
 	printf '%s\n' "$2" 2>"$ERR" >"$1"
-}
-
-# reads FILE VALUE: FILE reads VALUE
-reads() {
-	rd "$1" && [ "$REPLY" = "$2" ]
 }
 
 # is FILE VALUE: FILE reads VALUE, or fail

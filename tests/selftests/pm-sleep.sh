@@ -25,11 +25,6 @@ NS1=edu-sleep1
 NS2=edu-sleep2
 T=/tmp/edu-sleep
 
-rd() {
-	REPLY=
-	read -r REPLY <"$1" || [ -n "$REPLY" ]
-}
-
 counter() {
 	rd "$1/stats/$2" && echo "$REPLY"
 }

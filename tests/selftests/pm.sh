@@ -12,11 +12,6 @@ E0=/sys/class/edu/edu0/device
 E1=/sys/class/edu/edu1/device
 T=/tmp/edu-pm
 
-rd() {
-	REPLY=
-	read -r REPLY <"$1" || [ -n "$REPLY" ]
-}
-
 status_is() {
 	rd "$1/power/runtime_status" && [ "$REPLY" = "$2" ]
 }

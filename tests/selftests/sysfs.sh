@@ -23,12 +23,6 @@ head -c 100 /dev/urandom >/tmp/edu-100
 # Every check function ends a failed test with "fail WHY || return": lib.sh's
 # fail returns 1, and a function's status is only its last command's.
 
-# rd FILE: FILE's first line in REPLY (a builtin: no fork)
-rd() {
-	REPLY=
-	read -r REPLY <"$1" || [ -n "$REPLY" ]
-}
-
 # wr FILE VALUE: write "VALUE\n" in one write(2), as "echo VALUE > FILE";
 # the shell's complaint (with the errno text) lands in /tmp/err.
 wr() {
@@ -242,11 +236,6 @@ reset_refused() {
 	[[ $REPLY == *"Invalid argument"* ]] || fail "not EINVAL: $REPLY" || return
 	stats_of edu0 || return 1
 	[ "$REPLY" = "$before" ] || fail "counters changed: $before -> $REPLY"
-}
-
-# reads FILE VALUE: FILE reads VALUE (quietly, for wait_for)
-reads() {
-	rd "$1" && [ "$REPLY" = "$2" ]
 }
 
 reset_zeroes() {
