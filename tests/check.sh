@@ -94,7 +94,7 @@ job() {
 
 # kernel_guests KVER: the guest suite on KVER, then its system sleep guest
 # (system sleep kills the 9p shares: a short guest of its own that reports
-# over a serial port, vmrun -S). The suite took 883-1090 s here; a CI
+# over a serial port, vmrun -S). The suite took 731-1090 s here; a CI
 # machine ran 6.12-rt's past 1500 s: the watchdog is for hangs only.
 kernel_guests() {
 	local k=$1
