@@ -37,10 +37,13 @@ elif ! python3 -c 'import yaml' 2>/dev/null; then
 	NO_YNL="python3-yaml missing (tests/vm/deps.sh)"
 fi
 
-# ynl_cli ARGS...: YNL's CLI on edu's spec, replies as JSON. On a netlink
-# error it prints the error (errno text, extack) and exits 1.
+# YNL's CLI on edu's spec, replies as JSON. On a netlink error it prints
+# the error (errno text, extack) and exits 1.
+YNL_ARGS=(--no-schema --spec "$SPEC" --output-json)
+
+# ynl_cli ARGS...: the CLI with YNL_ARGS, in a process of its own
 ynl_cli() {
-	python3 "$CLI" --no-schema --spec "$SPEC" --output-json "$@"
+	python3 "$CLI" "${YNL_ARGS[@]}" "$@"
 }
 
 # ynl_server NAME [COMMAND...]: start ynl-server.py (as COMMAND, e.g.
@@ -81,9 +84,9 @@ ynl_call() {
 	return 1
 }
 
-# ynl ARGS...: ynl_cli ARGS, through the server
+# ynl ARGS...: the CLI with YNL_ARGS, through the server
 ynl() {
-	ynl_call --no-schema --spec "$SPEC" --output-json "$@"
+	ynl_call "${YNL_ARGS[@]}" "$@"
 }
 
 # ynl_if NAME FUNC...: ok_if, or a skip without YNL

@@ -24,6 +24,7 @@ import os
 import socket
 import sys
 import traceback
+import types
 
 
 def load_cli(path):
@@ -44,12 +45,7 @@ def cache_spec_parsing(nlspec):
             parsed[text] = parse(text)
         return copy.deepcopy(parsed[text])
 
-    class CachedYaml:
-        pass
-
-    shim = CachedYaml()
-    shim.safe_load = safe_load
-    nlspec.yaml = shim
+    nlspec.yaml = types.SimpleNamespace(safe_load=safe_load)
 
 
 def read_args(conn):
