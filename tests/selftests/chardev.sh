@@ -73,7 +73,7 @@ info(fd)
 
 # QEMU's ACPI hot-plug: device_del reaches the guest as a PCI remove.
 enodev_after_hot_unplug() {
-	py "
+	ADD=$(qmp_edu_add edu1) py "
 import subprocess
 fd = os.open('/dev/edu1', os.O_RDWR)
 info(fd)
@@ -88,7 +88,7 @@ else:
 expect_errno(errno.ENODEV, info, fd)
 os.close(fd)
 subprocess.run(['vm-qmp', '--gone', 'edu1'], check=True)
-subprocess.run(['vm-qmp', '{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"edu\",\"id\":\"edu1\"}}'], check=True)
+subprocess.run(['vm-qmp', os.environ['ADD']], check=True)
 for _ in range(600):
     if os.path.exists('/dev/edu1'):
         break

@@ -66,6 +66,16 @@ edu_pci_devices() {
 	return 0
 }
 
+# qmp_edu_add ID [SLOT.FN]: the QMP command that hot-plugs an edu device
+# with QOM id ID (in SLOT.FN, function 0 multifunction) on the bus the
+# vmrun guest's edu devices sit on ($VM_HP_BUS: pci.0, or q35's bridge)
+qmp_edu_add() {
+	local args="\"driver\": \"edu\", \"id\": \"$1\", \"bus\": \"${VM_HP_BUS:-pci.0}\""
+	[ $# -lt 2 ] || args+=", \"addr\": \"$2\""
+	[[ ${2:-} != *.0 ]] || args+=', "multifunction": "on"'
+	echo "{\"execute\": \"device_add\", \"arguments\": {$args}}"
+}
+
 edu_unload() {
 	[ -d /sys/module/edu ] || return 0
 	modprobe -r edu

@@ -364,7 +364,7 @@ qmp_unplug() {
 qmp_plug() {
 	mark_events
 	vm-qmp --gone edu1 || fail "QEMU did not finish unplugging edu1"
-	vm-qmp '{"execute":"device_add","arguments":{"driver":"edu","id":"edu1"}}' ||
+	vm-qmp "$(qmp_edu_add edu1)" ||
 		fail "device_add refused"
 	back 100
 	events_are add:edu1

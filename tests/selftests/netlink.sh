@@ -551,17 +551,13 @@ qmp_all() {
 	return $rc
 }
 
-# hp_add SLOT...: eight edu functions in each SLOT of the root bus,
-# functions 0 last (their hot-plug makes the guest scan the slot)
+# hp_add SLOT...: eight edu functions in each SLOT of the edu devices'
+# bus, functions 0 last (their hot-plug makes the guest scan the slot)
 hp_add() {
-	local s f mf j cmds=() zeros=()
+	local s f j cmds=() zeros=()
 	for s; do
 		for f in 0 1 2 3 4 5 6 7; do
-			mf=
-			[ $f = 0 ] && mf=', "multifunction": "on"'
-			j="{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"edu\","
-			j+=" \"id\": \"hp${s}f$f\", \"bus\": \"pci.0\","
-			j+=" \"addr\": \"$(printf 0x%x.%d "$s" $f)\"$mf}}"
+			j=$(qmp_edu_add "hp${s}f$f" "$(printf 0x%x.%d "$s" $f)")
 			if [ $f = 0 ]; then zeros+=("$j"); else cmds+=("$j"); fi
 		done
 	done
@@ -577,7 +573,7 @@ dump_size() {
 }
 
 many_devices() {
-	local size per want n s t0 t1 slots=()
+	local size per want n s t0 t1 bus slots=()
 	command -v vm-qmp >/dev/null || fail "no vm-qmp (not in a vmrun guest)"
 	size=$(dump_size) || exit 1
 	per=$((DUMP_BUF / size))
@@ -585,8 +581,10 @@ many_devices() {
 	n=$(edus)
 	echo "dev-get message: $size bytes, $per per $DUMP_BUF-byte datagram:" \
 		"$want devices for three datagrams, $n bound"
+	bus=$(edu_pci_devices | head -n 1)
+	bus=${bus%:*}
 	for ((s = 31; s > 2 && n + 8 * ${#slots[@]} < want; s--)); do
-		[ -e "/sys/bus/pci/devices/0000:00:$(printf %02x $s).0" ] || slots+=("$s")
+		[ -e "$bus:$(printf %02x $s).0" ] || slots+=("$s")
 	done
 	printf '%s\n' "${slots[@]}" >/tmp/nl-hp-slots
 	t0=$(date +%s.%N)
