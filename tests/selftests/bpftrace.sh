@@ -18,13 +18,19 @@ tracepoint:edu:edu_dma_done /@start[args->index]/ {
 	delete(@start[args->index]);
 }'
 
+# attached_or_gone: bpftrace said it attaches, or has exited (an error)
+attached_or_gone() {
+	grep -q "^Attaching" "$T-out" || ! kill -0 "$BT"
+}
+
 # trace PROG: bpftrace PROG in the background (pid in BT), attached;
 # prints how long attaching took.
 trace() {
 	local t0=$SECONDS
 	bpftrace -e "$1" >"$T-out" 2>&1 &
 	BT=$!
-	wait_for 600 grep -q "^Attaching" "$T-out" || { kill -INT "$BT"; fail "not attached: $(<"$T-out")"; }
+	wait_for 600 attached_or_gone
+	grep -q "^Attaching" "$T-out" || { kill -INT "$BT"; fail "not attached: $(<"$T-out")"; }
 	# "Attaching N probes..." comes just before the probes are live.
 	sleep 1
 	echo "bpftrace attached in $((SECONDS - t0)) s" >>"$T-times"
