@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The driver's tracepoints with bpftrace (Debian's bpftrace, the kernel's
-# BTF): a one-liner counts edu:edu_dma_done and edu:edu_irq by device
-# index while the test moves a known amount of data through /dev/edu0
-# and /dev/edu1; the counts must equal the driver's own sysfs stats/.
-# Then the DMA latency histogram of Documentation/edu.rst runs. Prints
-# how long bpftrace takes to attach (slow under TCG).
+# The driver's tracepoints with bpftrace (Debian's bpftrace; the kernel's
+# BTF, or its headers in /lib/modules/KVER/build on a kernel without,
+# as the sanitizer lane's): a one-liner counts edu:edu_dma_done and
+# edu:edu_irq by device index while the test moves a known amount of
+# data through /dev/edu0 and /dev/edu1; the counts must equal the
+# driver's own sysfs stats/. Then the DMA latency histogram of
+# Documentation/edu.rst runs. Prints how long bpftrace takes to attach
+# (slow under TCG).
 . "$(dirname "$0")/lib.sh"
 T=/tmp/edu-bpftrace
 START=$SECONDS
