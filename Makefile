@@ -5,7 +5,8 @@
 #   make               build driver/edu.ko (and the tools) for KVER
 #   make deps          install (as root) or print what everything needs
 #   make check         host checks + guest suite on every matrix kernel
-#   make check-debug   guest suite on a KASAN/lockdep/kmemleak debug kernel (built once)
+#   make check-debug   guest suite on a KASAN/lockdep/kmemleak debug kernel (built once;
+#                      EDU_DEBUG_SHARD=1 or 2 runs one half of the suite, as CI does)
 #   make demo          boot a 6.12 guest with two edu devices, show them
 #   make matrix        build for every matrix kernel (amd64, arm64), W=1, -Werror
 #   make ARCH=arm64    cross-build edu.ko for Debian's arm64 6.12 (KVER= for 6.1)
@@ -178,4 +179,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,24s/^# \{0,1\}//p' Makefile
+	@sed -n '3,25s/^# \{0,1\}//p' Makefile
