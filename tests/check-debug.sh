@@ -27,9 +27,16 @@ finish() {
 # new test lands in shard 2). Balanced by the per-test times of the
 # lane's last full run (Documentation/edu.rst, "The sanitizer lane").
 SHARD1="netlink.sh xdp.sh debug.sh sysfs.sh ioctl.sh eductl.sh pm.sh api.sh chardev.sh uring.sh"
+
+# suite: the names of the guest tests, pm-sleep.sh (a guest of its own)
+# included
+suite() {
+	ls tests/selftests/*.sh | sed 's,.*/,,' | grep -Evx 'lib\.sh|packaging\.sh'
+}
+
 case ${EDU_DEBUG_SHARD:-} in
 1) GUEST_TESTS=$SHARD1 ;;
-2) GUEST_TESTS="$(cd tests/selftests && ls *.sh | grep -Evx "lib.sh|packaging.sh|${SHARD1// /|}" | tr '\n' ' ')" ;;
+2) GUEST_TESTS=$(suite | grep -Fvx -f <(tr ' ' '\n' <<<"$SHARD1") | tr '\n' ' ') ;;
 '') ;;
 *) echo "check-debug: EDU_DEBUG_SHARD is 1 or 2" >&2; exit 2 ;;
 esac
@@ -50,11 +57,9 @@ tests/vm/stage-module "$KVER" "build/stage/$KVER" $ko/edu.ko $ko/edu_selftest.ko
 	{ tally < <(result 1 "module staged for the guest"); finish; }
 
 mapfile -t tests < <(
-	if [ -n "${GUEST_TESTS:-}" ]; then
-		for t in $GUEST_TESTS; do [ "$t" = pm-sleep.sh ] || echo "tests/selftests/$t"; done
-	else
-		ls tests/selftests/*.sh | grep -Ev '/(lib|packaging|pm-sleep)\.sh$'
-	fi
+	for t in ${GUEST_TESTS:-$(suite)}; do
+		[ "$t" = pm-sleep.sh ] || echo "tests/selftests/$t"
+	done
 )
 echo "# guest suite on $KVER ($(elapsed))"
 # KASAN's shadow and lockdep need memory; a test takes 3-5 times as long
