@@ -31,7 +31,7 @@ SHARD1="netlink.sh xdp.sh debug.sh sysfs.sh ioctl.sh eductl.sh pm.sh api.sh char
 # suite: the names of the guest tests, pm-sleep.sh (a guest of its own)
 # included
 suite() {
-	ls tests/selftests/*.sh | sed 's,.*/,,' | grep -Evx 'lib\.sh|packaging\.sh'
+	ls tests/selftests/*.sh | sed 's,.*/,,' | grep -Evx 'lib\.sh|tap\.sh|packaging\.sh'
 }
 
 case ${EDU_DEBUG_SHARD:-} in

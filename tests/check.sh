@@ -62,7 +62,7 @@ mapfile -t tests < <(
 	if [ -n "${GUEST_TESTS:-}" ]; then
 		for t in $GUEST_TESTS; do [ "$t" = pm-sleep.sh ] || echo "tests/selftests/$t"; done
 	else
-		ls tests/selftests/*.sh | grep -Ev '/(lib|packaging|pm-sleep)\.sh$'
+		ls tests/selftests/*.sh | grep -Ev '/(lib|tap|packaging|pm-sleep)\.sh$'
 	fi
 )
 # The guests run side by side, EDU_GUEST_JOBS (default 2) at a time, each

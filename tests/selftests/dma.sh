@@ -51,8 +51,7 @@ ok_if "dma_timeout_ms=500 accepted at runtime" timeout_accepted 500
 ok_if "dma_timeout_ms=1000 accepted at runtime" timeout_accepted 1000
 ok_if "buf_size=1000: file is 1000 bytes, transfers bounded" file_size_follows_buf_size
 for bin in dma_test dma_test_32; do
-	echo "# $bin"
-	"$BIN/$bin" 2>&1 | sed -E "s/^((not )?ok [0-9]+ )/\1$bin: /"
+	ksft "$BIN/$bin"
 done
 ok_if "device works after the DMA suite" sh -c "head -c 4095 /dev/urandom >/tmp/r && dd if=/tmp/r of=/dev/edu1 bs=4095 status=none && cmp -n 4095 /tmp/r /dev/edu1"
 edu_unload

@@ -56,8 +56,7 @@ run_suite() {
 	ok_if "irq_mode=$mode: modprobe" modprobe edu irq_mode="$mode"
 	ok_if "irq_mode=$mode: /proc/interrupts shows $2" irq_kind_is "$2"
 	for bin in ioctl_test ioctl_test_32; do
-		echo "# $bin, irq_mode=$mode"
-		"$BIN/$bin" 2>&1 | sed -E "s/^((not )?ok [0-9]+ )/\1$mode: $bin: /"
+		ksft "$BIN/$bin" "$mode: $bin"
 	done
 }
 

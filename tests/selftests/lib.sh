@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # TAP helpers for edu's shell tests (sourced). Each test script prints
-# "ok N - name", "not ok N - name" or "ok N - name # SKIP why" lines;
-# run-guest counts them.
+# "ok N - name", "not ok N - name" or "ok N - name # SKIP why" lines and
+# ends with tap_done, which prints the plan "1..N": run-guest fails a test
+# that exits before it (tap_test, in tap.sh).
 
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$TESTS_DIR/../.." && pwd)
 EDU_VERSION_EXPECTED=$(cat "$TOP/VERSION")
 EDU_PCI_ID="1234:11e8"
+# shellcheck source=tap.sh
+. "$TESTS_DIR/tap.sh"
 _tap_n=0
 _tap_failed=0
 
@@ -39,8 +42,26 @@ fail() {
 	exit 1
 }
 
+# tap_done: the plan, then the exit status (1 if a check failed)
 tap_done() {
+	echo "1..$_tap_n"
 	exit $_tap_failed
+}
+
+# ksft PROGRAM [LABEL]: run a kselftest-harness program; its results join
+# this test's (numbered on, named "LABEL: case"), and tap_test adds a
+# failure when it exits non-zero, bails out or misses its plan.
+ksft() {
+	local label=${2:-${1##*/}} line
+	echo "# $label"
+	while IFS= read -r line; do
+		if [[ $line =~ ^(not )?ok( [0-9]+)?( -)?( (.*))?$ ]]; then
+			_tap_n=$((_tap_n + 1))
+			[ -z "${BASH_REMATCH[1]}" ] || _tap_failed=1
+			line="${BASH_REMATCH[1]}ok $_tap_n - $label: ${BASH_REMATCH[5]#"$label: "}"
+		fi
+		printf '%s\n' "$line"
+	done < <(tap_test "$label" plan "$1")
 }
 
 # rd FILE: FILE's first line in REPLY (a builtin: no fork)

@@ -30,8 +30,7 @@ every_device_round_trip() {
 }
 
 modprobe edu
-echo "# uring_test"
-"$BIN/uring_test" 2>&1 | sed -E "s/^((not )?ok [0-9]+ )/\1uring_test: /"
+ksft "$BIN/uring_test"
 ok_if "DMA engines idle after the io_uring suite" wait_for 30 engine_idle
 ok_if "every device works after the io_uring suite" every_device_round_trip
 edu_unload
