@@ -15,17 +15,6 @@ loaded() {
 	[ -d "/sys/module/$1" ]
 }
 
-# mark TEXT: a unique line in the kernel log (kept in /tmp/edu-mark, so
-# tests run by ok_if share it); since_mark prints what was logged after it
-mark() {
-	echo "edu-test: $EPOCHREALTIME: $1" >/tmp/edu-mark
-	cat /tmp/edu-mark >/dev/kmsg
-}
-since_mark() {
-	dmesg | awk -v m="$(cat /tmp/edu-mark)" 'index($0, m) { buf = ""; found = 1; next }
-		found { buf = buf $0 "\n" } END { printf "%s", buf }'
-}
-
 modinfo_selftest() {
 	local info
 	info=$(modinfo edu_selftest) || return 1

@@ -46,17 +46,6 @@ pci_of() {
 	REPLY=${l##*/}
 }
 
-# mark TEXT: a unique line in the kernel log; since_mark prints what the
-# kernel logged after it (the log itself is left alone: the harness keeps it)
-mark() {
-	_mark="edu-test: $EPOCHREALTIME: $1"
-	echo "$_mark" >/dev/kmsg
-}
-since_mark() {
-	dmesg | awk -v m="$_mark" 'index($0, m) { buf = ""; found = 1; next }
-		found { buf = buf $0 "\n" } END { printf "%s", buf }'
-}
-
 # irq_lines: how many edu handlers /proc/interrupts lists, in REPLY
 irq_lines() {
 	REPLY=$(grep -owE 'edu[0-9]+' /proc/interrupts | wc -l)

@@ -23,10 +23,6 @@ SECS=${FUZZ_SECONDS:-60}
 T=/tmp/edu-fuzz
 head -c 100 /dev/urandom >$T-100
 
-# log_from: the kernel log's length, to look at what comes after
-log_from() {
-	LOG_FROM=$(dmesg | wc -l)
-}
 
 # writable DIR: the files in DIR with an owner write bit, one per line
 writable() {
@@ -113,8 +109,8 @@ fuzz_done() {
 }
 
 log_clean() {
-	dmesg | tail -n +$((LOG_FROM + 1)) >$T-log
-	"$TOP/tests/vm/healthcheck" $T-log "$(</proc/sys/kernel/tainted)"
+	since_mark >$T-log
+	"$TOP/tests/vm/healthcheck" -p $T-log "$(</proc/sys/kernel/tainted)"
 }
 
 # restore FILE VALUE: write VALUE back and read it back (peer reads
@@ -182,7 +178,7 @@ for f in $(writable $PARAMS); do
 done
 echo "# $NDEV devices; writing to: ${FILES[*]#/sys/}"
 
-log_from
+mark "fuzz.sh: the fuzzing starts"
 SEEDS=() PIDS=()
 base=${FUZZ_SEED:-$(((RANDOM << 30 | RANDOM << 15 | RANDOM) * 1000))}
 rm -f $T-rc-* $T-out-*

@@ -48,6 +48,33 @@ tap_done() {
 	exit $_tap_failed
 }
 
+# mark TEXT: a unique line in the kernel log (kept in /tmp/edu-mark, so
+# the checks ok_if runs in subshells share it); since_mark prints what the
+# kernel logged after it (the log itself is left alone: the harness
+# reads it whole)
+mark() {
+	echo "edu-test: $EPOCHREALTIME: $1" >/tmp/edu-mark
+	cat /tmp/edu-mark >/dev/kmsg
+}
+since_mark() {
+	dmesg | awk -v m="$(cat /tmp/edu-mark)" 'index($0, m) { buf = ""; found = 1; next }
+		found { buf = buf $0 "\n" } END { printf "%s", buf }'
+}
+
+# expect_kmsg ERE COMMAND...: run COMMAND with the kernel log's reports
+# that match ERE excused (tests/vm/healthcheck fails a run on them
+# otherwise): for a test that provokes one on purpose. No backslashes in
+# ERE (/dev/kmsg escapes them): [.] for a dot.
+expect_kmsg() {
+	local re=$1 rc
+	shift
+	echo "edu-test: expect-begin $re" >/dev/kmsg
+	"$@"
+	rc=$?
+	echo "edu-test: expect-end" >/dev/kmsg
+	return $rc
+}
+
 # ksft PROGRAM [LABEL]: run a kselftest-harness program; its results join
 # this test's (numbered on, named "LABEL: case"), and tap_test adds a
 # failure when it exits non-zero, bails out or misses its plan.
