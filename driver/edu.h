@@ -192,9 +192,12 @@ struct edu_dma {
  * @node: in the list of bound devices (edu_devices_lock)
  * @debugfs: the device's debugfs directory
  * @ndev: the device's network interface (see netdev.c for its locking)
- * @pm_saved: the device buffer saved by system suspend, until resume
+ * @pm_saved: the device buffer saved by suspend, until resume
  *	(only the PM callbacks, which the PM core serialises, touch it)
- * @pm_lose_state: debugfs: suspend wipes the device buffer (a power cut)
+ * @pm_lose_state: debugfs: any suspend saves, then wipes the device
+ *	buffer (a power cut)
+ * @pm_wipes: debugfs: buffers wiped by @pm_lose_state, for the tests to
+ *	see that the wipe they rely on happened
  */
 struct edu_dev {
 	struct device dev;
@@ -227,6 +230,7 @@ struct edu_dev {
 	struct net_device *ndev;
 	struct edu_dma_buf *pm_saved;
 	bool pm_lose_state;
+	atomic_t pm_wipes;
 };
 
 static inline struct edu_dev *to_edu_dev(struct device *dev)

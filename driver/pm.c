@@ -10,8 +10,11 @@
  * silences the device. Resume checks that the device is still there and
  * alive, puts back what it forgot (the factorial interrupt enable, the
  * buffer) and restarts the engine and the interface. debugfs's
- * pm_lose_state makes suspend wipe the buffer, as a power cut would, so
- * the tests can see that resume really restores it.
+ * pm_lose_state makes any suspend, runtime too, save the buffer and then
+ * wipe it, as a power cut would, so the tests can see that resume really
+ * restores it; pm_wipes counts the wipes, so they can also see that the
+ * buffer really was wiped (QEMU would keep it otherwise, and a save that
+ * failed would go unnoticed).
  *
  * Runtime PM: every operation that touches the hardware holds a usage
  * reference (edu_pm_get/edu_pm_put), and an interface that is up holds
@@ -19,7 +22,8 @@
  * As for any PCI device, runtime PM starts forbidden (power/control is
  * "on"); once userspace allows it ("auto", as the packaged udev rule
  * does) an idle device suspends after power/autosuspend_delay_ms.
- * Runtime suspend keeps the buffer: the device stays powered in D0.
+ * Runtime suspend keeps the buffer: the device stays powered in D0
+ * (unless pm_lose_state pretends otherwise).
  */
 #include <linux/interrupt.h>
 #include <linux/pm_runtime.h>
@@ -61,6 +65,8 @@ static void edu_pm_wipe(struct edu_dev *edu)
 	memset(zeros->cpu, 0, edu_buf_size);
 	if (edu_dma_save_restore(edu, zeros, true))
 		dev_warn(&edu->pdev->dev, "pm_lose_state: wiping the buffer failed\n");
+	else
+		atomic_inc(&edu->pm_wipes);
 	edu_dma_buf_put(zeros);
 }
 
@@ -83,8 +89,6 @@ static void edu_pm_save(struct edu_dev *edu)
 		return;
 	}
 	edu->pm_saved = buf;
-	if (READ_ONCE(edu->pm_lose_state))
-		edu_pm_wipe(edu);
 }
 
 static void edu_pm_restore(struct edu_dev *edu)
@@ -115,6 +119,8 @@ static void edu_pm_notify(struct edu_dev *edu, enum edu_pm_state state)
  */
 static int edu_pm_quiesce(struct edu_dev *edu, bool save)
 {
+	/* A power cut does not wait for the save to succeed. */
+	bool lose = READ_ONCE(edu->pm_lose_state);
 	int ret;
 
 	edu_net_suspend(edu);
@@ -124,8 +130,10 @@ static int edu_pm_quiesce(struct edu_dev *edu, bool save)
 		edu_net_resume(edu);
 		return ret;
 	}
-	if (save)
+	if (save || lose)
 		edu_pm_save(edu);
+	if (lose)
+		edu_pm_wipe(edu);
 	edu_hw_quiesce(edu);
 	synchronize_irq(edu->irq);
 	edu_pm_notify(edu, EDU_PM_SUSPENDED);
