@@ -5,7 +5,8 @@
 # allows for freeze (s2idle) and mem, and the first and last for disk
 # (hibernation), with DMA and network traffic on both sides: the device
 # buffers survive (edu0's is wiped at suspend by debugfs pm_lose_state,
-# as a power cut would, so resume must restore it), interrupts work
+# as a power cut would, and pm_wipes shows it was, so resume must restore
+# it; the wipe happens even when the save fails), interrupts work
 # (factorial), a ping flood across two namespaces goes on, eductl
 # monitor sees the transitions. (The module stays loaded: the ping,
 # from 9p, can no longer exit and release the interface.)
@@ -68,13 +69,14 @@ ping_goes_on() {
 
 # cycle STATE LEVEL: one pm_test cycle with traffic before and after
 cycle() {
-	local state=$1 level=$2 s r p
+	local state=$1 level=$2 s r p w
 	$BB dd if=/dev/urandom of=$T-0 bs=4095 count=1 2>/dev/null &&
 		$BB dd if=/dev/urandom of=$T-1 bs=4095 count=1 2>/dev/null &&
 		$BB dd if=$T-0 of=/dev/edu0 bs=4095 2>/dev/null &&
 		$BB dd if=$T-1 of=/dev/edu1 bs=4095 2>/dev/null || fail "DMA before $state"
 	echo Y >"/sys/kernel/debug/edu/$P0/pm_lose_state" || return 1
 	s=$(counter $E0 pm_suspends) r=$(counter $E0 pm_resumes) p=$(replies)
+	rd "/sys/kernel/debug/edu/$P0/pm_wipes" && w=$REPLY || return 1
 
 	echo "$level" >/sys/power/pm_test || fail "pm_test $level"
 	echo "$state" >/sys/power/state 2>$T-err
@@ -85,6 +87,9 @@ cycle() {
 
 	[ "$(counter $E0 pm_suspends)" -gt "$s" ] && [ "$(counter $E0 pm_resumes)" -gt "$r" ] ||
 		fail "edu0 was not suspended and resumed"
+	# QEMU keeps the buffer: only a wipe makes the cmp below prove a restore.
+	rd "/sys/kernel/debug/edu/$P0/pm_wipes" && [ "$REPLY" -gt "$w" ] ||
+		fail "edu0's buffer was not wiped at suspend (pm_wipes $REPLY, $w before)"
 	$BB cmp $T-0 /dev/edu0 || fail "edu0's buffer (wiped at suspend) not restored"
 	$BB cmp $T-1 /dev/edu1 || fail "edu1's buffer changed"
 	echo 10 >$E1/factorial && rd $E1/factorial && [ "$REPLY" = 3628800 ] ||
