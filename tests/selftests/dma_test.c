@@ -4,7 +4,8 @@
  * kselftest harness: read(), write(), pread(), pwrite() and lseek() on the
  * device buffer, EDU_IOC_DMA from a user pointer and from the file's
  * mmap()ed buffer, O_NONBLOCK and poll(), signals and close() during a
- * transfer, and the DMA statistics.
+ * transfer (held in flight by the debugfs knob force_timeout), and the
+ * DMA statistics.
  *
  * Runs as root in a guest where the driver is bound to two edu devices,
  * /dev/edu0 and /dev/edu1; the tests of a missing node are skipped. The
@@ -30,12 +31,12 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <linux/edu.h>
 
 #include "kselftest_harness.h"
+#include "edu_hold.h"
 
 /* The layout is part of the ABI and must not depend on -m32. */
 static_assert(sizeof(struct edu_dma_xfer) == 32, "struct edu_dma_xfer is 32 bytes");
@@ -340,22 +341,17 @@ struct xfer_thread {
 	bool write;
 	void *buf;
 	size_t len;
-	pid_t tid;
-	int state;		/* 0: not yet, 1: about to call, 2: returned */
-	ssize_t ret;
+	ssize_t ret;		/* read after pthread_join() */
 };
 
 static void *xfer_thread(void *arg)
 {
 	struct xfer_thread *t = arg;
 
-	t->tid = syscall(SYS_gettid);
-	__atomic_store_n(&t->state, 1, __ATOMIC_RELEASE);
 	if (t->write)
 		t->ret = edu_pwrite(t->fd, t->buf, t->len, 0);
 	else
 		t->ret = edu_pread(t->fd, t->buf, t->len, 0);
-	__atomic_store_n(&t->state, 2, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -367,51 +363,6 @@ static int xfer_start(struct xfer_thread *t, int fd, bool write, void *buf, size
 	t->buf = buf;
 	t->len = len;
 	return pthread_create(&t->thread, NULL, xfer_thread, t);
-}
-
-static int xfer_state(struct xfer_thread *t)
-{
-	return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
-}
-
-/* Scheduler state of a thread of ours ('R', 'S', 'D'...), or 0. */
-static char task_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-/* Wait (up to 5 s) until the thread sleeps in its transfer or is done. */
-static bool xfer_blocked(struct xfer_thread *t)
-{
-	char state;
-	int i;
-
-	for (i = 0; i < 5000; i++) {
-		switch (xfer_state(t)) {
-		case 2:
-			return true;
-		case 1:
-			state = task_state(t->tid);
-			if (state == 'S' || state == 'D')
-				return true;
-		}
-		sleep_us(1000);
-	}
-	return false;
 }
 
 /* Fixture setup: B, and an fd on /dev/eduN or -errno. */
@@ -628,6 +579,8 @@ TEST_F(edu0, stats_count_transfers)
 	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
 	fill_random(buf, sizeof(buf), new_seed());
 	memset(map, 0x3c, EDU_MAP_SIZE);
+	/* From zero: the high-water mark then says what this test queued. */
+	ASSERT_EQ(0, edu_ioctl(fd, EDU_IOC_RESET_STATS, NULL));
 	ASSERT_EQ(0, edu_get_stats(fd, &before));
 	EXPECT_EQ(0ull, before.reserved);
 
@@ -654,14 +607,13 @@ TEST_F(edu0, stats_count_transfers)
 	EXPECT_EQ(before.dma_xfers_from_dev + 4, after.dma_xfers_from_dev);
 	EXPECT_EQ(before.dma_errors, after.dma_errors);
 	EXPECT_EQ(before.dma_timeouts, after.dma_timeouts);
-	EXPECT_LE(1ull, after.dma_queue_hwm);
-	EXPECT_LE(before.dma_queue_hwm, after.dma_queue_hwm);
+	/* One transfer at a time: never more than one queued. */
+	EXPECT_EQ(1ull, after.dma_queue_hwm);
 	EXPECT_EQ(before.factorials, after.factorials);
 	EXPECT_EQ(0ull, after.reserved);
 	/* Each transfer ends with a DMA interrupt. */
 	EXPECT_TRUE(reason_counted(fd, EDU_IRQ_BIT_DMA, before.irq_reasons[EDU_IRQ_BIT_DMA] + 8))
 		TH_LOG("DMA interrupts: %llu before", before.irq_reasons[EDU_IRQ_BIT_DMA]);
-	TH_LOG("dma_queue_hwm %llu", after.dma_queue_hwm);
 	munmap(map, EDU_MAP_SIZE);
 }
 
@@ -1009,17 +961,18 @@ static void nonblock_try(int fd, void *buf, int size, struct nonblock_try *r)
 /*
  * O_NONBLOCK: while another thread's transfer is in flight every new one
  * fails with EAGAIN and poll() reports nothing; when it ends poll()
- * reports POLLIN | POLLOUT.
+ * reports POLLIN | POLLOUT. The transfer is held in flight (force_timeout)
+ * until the engine's watchdog fails it, so the checks certainly see it.
  */
-TEST_F_TIMEOUT(edu, nonblock_and_poll, 60)
+TEST_F_TIMEOUT(edu, nonblock_and_poll, 120)
 {
 	static unsigned char wbuf[EDU_DMA_BUF_SIZE], rbuf[EDU_DMA_BUF_SIZE];
 	struct nonblock_try busy = { 0 };
 	struct xfer_thread t;
+	struct edu_hold h;
+	unsigned int depth;
+	int nb, waited, active;
 	short revents, woke = 0;
-	int nb, attempt, waited = 0;
-	bool early = true;
-	long long waited_ns = 0;
 
 	nb = edu_open_flags(variant->index, O_NONBLOCK);
 	ASSERT_LE(0, nb);
@@ -1032,30 +985,23 @@ TEST_F_TIMEOUT(edu, nonblock_and_poll, 60)
 	EXPECT_EQ(16, edu_pread(nb, rbuf, 16, 0));
 
 	fill_random(wbuf, sizeof(wbuf), new_seed());
-	for (attempt = 0; attempt < 3 && early; attempt++) {
-		ASSERT_EQ(0, xfer_start(&t, self->fd, true, wbuf, self->size));
-		ASSERT_TRUE(xfer_blocked(&t)) TH_LOG("the transfer never blocked");
-		/* Well inside its ~100 ms. */
-		sleep_us(20000);
-		nonblock_try(nb, rbuf, self->size, &busy);
-		/* Did it all happen while the transfer was in flight? */
-		early = xfer_state(&t) == 2;
-		waited_ns = now_ns();
-		waited = poll_inout(nb, 5000, &woke);
-		waited_ns = now_ns() - waited_ns;
-		ASSERT_EQ(0, pthread_join(t.thread, NULL));
-		EXPECT_EQ(self->size, t.ret);
-		if (early)
-			TH_LOG("attempt %d: the transfer ended before the checks", attempt);
-	}
-	ASSERT_FALSE(early) TH_LOG("never caught a transfer in flight");
+	ASSERT_EQ(0, edu_hold_next(&h, variant->index));
+	ASSERT_EQ(0, xfer_start(&t, self->fd, true, wbuf, self->size));
+	ASSERT_TRUE(edu_queue_reaches(variant->index, 1, 1)) TH_LOG("the transfer never started");
+	nonblock_try(nb, rbuf, self->size, &busy);
+	/* All of it happened while the transfer was in flight. */
+	ASSERT_EQ(0, edu_queue_state(variant->index, &depth, &active));
+	EXPECT_TRUE(depth == 1 && active == 1) TH_LOG("depth %u active %d", depth, active);
+	waited = poll_inout(nb, 60000, &woke);
+	ASSERT_EQ(0, pthread_join(t.thread, NULL));
+	EXPECT_EQ(-ETIMEDOUT, t.ret);
+	EXPECT_EQ(0, edu_hold_end(&h));
 	EXPECT_EQ(-EAGAIN, busy.rd);
 	EXPECT_EQ(-EAGAIN, busy.wr);
 	EXPECT_EQ(-EAGAIN, busy.dma);
 	EXPECT_EQ(0, busy.polled) TH_LOG("poll() while busy: revents 0x%x", busy.revents);
 	EXPECT_EQ(1, waited) TH_LOG("poll() until idle");
 	EXPECT_EQ(POLLIN | POLLOUT, woke & POLL_MASK) TH_LOG("revents 0x%x", woke);
-	TH_LOG("poll() waited %lld ms for the transfer", waited_ns / 1000000);
 
 	/* Idle again. */
 	EXPECT_EQ(16, edu_pwrite(nb, wbuf, 16, 0));
@@ -1067,131 +1013,100 @@ static void on_sigusr1(int sig)
 	(void)sig;
 }
 
-struct signal_run {
-	int stop;
-	unsigned int calls;
-	unsigned int completed;
-	unsigned int interrupted;
-	unsigned int failed;
-	unsigned int shortened;
-	unsigned int wrong;
-	int last_error;
-	ssize_t last_short;
-};
-
-/* Child: read the whole buffer, until told to stop. */
-static void signalled_reads(int fd, int size, __u32 want, struct signal_run *run)
+/*
+ * A signal (handler without SA_RESTART) ends a read waiting for its
+ * transfer with EINTR, whether the transfer is in the device or queued
+ * behind another. Both are held there (force_timeout) until the signals
+ * are sent, so they certainly land during the waits: the queued request
+ * is withdrawn, the one in the device is failed by the engine's watchdog
+ * (one more dma_timeouts), nothing is transferred, and the device still
+ * works with its data intact.
+ */
+TEST_F_TIMEOUT(edu, signal_during_transfer, 120)
 {
-	static unsigned char buf[EDU_DMA_BUF_SIZE];
-	ssize_t n;
-
-	while (!__atomic_load_n(&run->stop, __ATOMIC_ACQUIRE)) {
-		n = edu_pread(fd, buf, size, 0);
-		run->calls++;
-		if (n == size) {
-			run->completed++;
-			run->wrong += edu_crc32(buf, size) != want;
-		} else if (n == -EINTR) {
-			run->interrupted++;
-		} else if (n < 0) {
-			run->failed++;
-			run->last_error = -n;
-		} else {
-			run->shortened++;
-			run->last_short = n;
-		}
-	}
-}
-
-/* SIGUSR1 every ~30 ms for a second: each read completes or fails with EINTR. */
-TEST_F_TIMEOUT(edu, signal_during_transfer, 60)
-{
-	static unsigned char pat[EDU_DMA_BUF_SIZE], got[EDU_DMA_BUF_SIZE];
+	static unsigned char pat[EDU_DMA_BUF_SIZE], got[2][EDU_DMA_BUF_SIZE];
 	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
-	int size = self->size, status;
-	unsigned int signals = 0;
-	struct signal_run *run;
-	long long start;
-	pid_t pid;
+	struct edu_stats before, after;
+	int size = self->size, i;
+	struct xfer_thread t[2];
+	struct edu_hold h;
 
-	run = mmap(NULL, sizeof(*run), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, run);
-	memset(run, 0, sizeof(*run));
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	fill_random(pat, size, new_seed());
 	ASSERT_EQ(size, edu_pwrite(self->fd, pat, size, 0));
+	ASSERT_EQ(0, edu_ioctl(self->fd, EDU_IOC_RESET_STATS, NULL));
+	ASSERT_EQ(0, edu_get_stats(self->fd, &before));
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		signalled_reads(self->fd, size, edu_crc32(pat, size), run);
-		_exit(0);
+	ASSERT_EQ(0, edu_hold_next(&h, variant->index));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, xfer_start(&t[i], self->fd, false, got[i], size));
+		ASSERT_TRUE(edu_queue_reaches(variant->index, i + 1, 1))
+			TH_LOG("read %d not queued", i);
 	}
-
-	start = now_ns();
-	while (now_ns() - start < 1000000000LL) {
-		sleep_us(25000 + random() % 10000);
-		if (kill(pid, SIGUSR1))
-			break;
-		signals++;
+	/* The queued one first: the one in the device keeps it busy. */
+	for (i = 1; i >= 0; i--) {
+		ASSERT_EQ(0, pthread_kill(t[i].thread, SIGUSR1));
+		ASSERT_EQ(0, pthread_join(t[i].thread, NULL));
+		EXPECT_EQ(-EINTR, t[i].ret) TH_LOG("read %d", i);
 	}
-	__atomic_store_n(&run->stop, 1, __ATOMIC_RELEASE);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) TH_LOG("child status 0x%x", status);
+	ASSERT_TRUE(edu_queue_reaches(variant->index, 0, 0))
+		TH_LOG("the held transfer never ended");
+	EXPECT_EQ(0, edu_hold_end(&h));
 
-	TH_LOG("%u signals: %u reads, %u completed, %u interrupted (EINTR)",
-	       signals, run->calls, run->completed, run->interrupted);
-	EXPECT_LT(0u, run->calls);
-	EXPECT_EQ(0u, run->failed) TH_LOG("last error: %s", strerror(run->last_error));
-	EXPECT_EQ(0u, run->shortened) TH_LOG("last short read: %zd", run->last_short);
-	EXPECT_EQ(0u, run->wrong);
-
-	/* The device is still usable. */
-	fill_random(pat, size, new_seed());
-	ASSERT_EQ(size, edu_pwrite(self->fd, pat, size, 0));
-	ASSERT_EQ(size, edu_pread(self->fd, got, size, 0));
-	EXPECT_EQ(edu_crc32(pat, size), edu_crc32(got, size))
-		TH_LOG("first difference at %d", first_diff(pat, got, size));
-	munmap(run, sizeof(*run));
+	ASSERT_EQ(0, edu_get_stats(self->fd, &after));
+	EXPECT_EQ(before.dma_timeouts + 1, after.dma_timeouts);
+	EXPECT_EQ(before.dma_xfers_from_dev, after.dma_xfers_from_dev);
+	EXPECT_EQ(before.dma_errors, after.dma_errors);
+	/* Since the reset: the two reads, one in the device and one queued. */
+	EXPECT_EQ(2ull, after.dma_queue_hwm);
+	ASSERT_EQ(size, edu_pread(self->fd, got[0], size, 0));
+	EXPECT_EQ(edu_crc32(pat, size), edu_crc32(got[0], size))
+		TH_LOG("first difference at %d", first_diff(pat, got[0], size));
 }
 
 /*
  * close() every fd of a file while two threads read through dup()s of
  * it, one transferring and one queued: a syscall holds its own reference
- * to the file, so both complete.
+ * to the file, so the close frees nothing under them. The first is held
+ * in the device (force_timeout) and the engine still has both after the
+ * close, so the close certainly came during the transfers; the held one
+ * ends by the engine's watchdog (ETIMEDOUT), then the queued one runs
+ * and reads the data.
  */
-TEST_F_TIMEOUT(edu, close_during_transfer, 60)
+TEST_F_TIMEOUT(edu, close_during_transfer, 120)
 {
 	static unsigned char pat[EDU_DMA_BUF_SIZE], got[2][EDU_DMA_BUF_SIZE];
-	int size = self->size, fd, fd2;
+	int size = self->size, fd, fd2, active;
 	struct xfer_thread t[2];
-	unsigned int i;
+	unsigned int i, depth;
+	struct edu_hold h;
 
 	fill_random(pat, size, new_seed());
 	ASSERT_EQ(size, edu_pwrite(self->fd, pat, size, 0));
 	fd = edu_open(variant->index);
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, edu_hold_next(&h, variant->index));
 	for (i = 0; i < ARRAY_LEN(t); i++) {
 		fd2 = dup(fd);
 		ASSERT_LE(0, fd2);
 		ASSERT_EQ(0, xfer_start(&t[i], fd2, false, got[i], size));
-		ASSERT_TRUE(xfer_blocked(&t[i])) TH_LOG("thread %u never blocked", i);
+		ASSERT_TRUE(edu_queue_reaches(variant->index, i + 1, 1))
+			TH_LOG("read %u not queued", i);
 	}
-	for (i = 0; i < ARRAY_LEN(t); i++) {
-		if (xfer_state(&t[i]) == 2)
-			TH_LOG("thread %u returned before close()", i);
+	for (i = 0; i < ARRAY_LEN(t); i++)
 		EXPECT_EQ(0, close(t[i].fd));
-	}
 	EXPECT_EQ(0, close(fd));
+	ASSERT_EQ(0, edu_queue_state(variant->index, &depth, &active));
+	EXPECT_TRUE(depth == 2 && active == 1) TH_LOG("after close(): depth %u active %d",
+						      depth, active);
 
-	for (i = 0; i < ARRAY_LEN(t); i++) {
+	for (i = 0; i < ARRAY_LEN(t); i++)
 		ASSERT_EQ(0, pthread_join(t[i].thread, NULL));
-		EXPECT_EQ(size, t[i].ret) TH_LOG("thread %u", i);
-		EXPECT_EQ(edu_crc32(pat, size), edu_crc32(got[i], size)) TH_LOG("thread %u", i);
-	}
+	EXPECT_EQ(0, edu_hold_end(&h));
+	EXPECT_EQ(-ETIMEDOUT, t[0].ret);
+	EXPECT_EQ(size, t[1].ret);
+	EXPECT_EQ(edu_crc32(pat, size), edu_crc32(got[1], size));
 
 	/* The device works from a new open. */
 	fd = edu_open(variant->index);
@@ -1274,6 +1189,8 @@ TEST(concurrent_regions)
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, w);
 	ASSERT_EQ(0, pipe2(start, O_CLOEXEC));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, edu_ioctl(fds[i], EDU_IOC_RESET_STATS, NULL));
 
 	fflush(stdout);
 	fflush(stderr);
@@ -1311,7 +1228,9 @@ TEST(concurrent_regions)
 			TH_LOG("edu%u at %jd", i, (intmax_t)w[2 * i + 1].offset);
 		ASSERT_EQ(0, edu_get_stats(fds[i], &stats));
 		TH_LOG("edu%u: dma_queue_hwm %llu", i, stats.dma_queue_hwm);
+		/* Since the reset: at most its two workers' transfers at once. */
 		EXPECT_LE(1ull, stats.dma_queue_hwm);
+		EXPECT_GE(2ull, stats.dma_queue_hwm);
 	}
 	munmap(w, REGION_WORKERS * sizeof(*w));
 	close(fds[0]);
