@@ -26,6 +26,7 @@
 #include <sys/uio.h>
 
 #include "kselftest_harness.h"
+#include "edu_hold.h"
 
 #define MAX_DEVICES	16
 /* What the driver reaches by default: QEMU up to 7.2 aborts on the last byte. */
@@ -287,22 +288,36 @@ TEST_F(uring, bad_inputs)
 }
 
 /*
- * Three reads queued on one device, then the first (in the device or
- * about to be) and the last (waiting behind it) cancelled: they end with
- * ECANCELED or EINTR, the middle one completes, and the device still
+ * Three reads on one device: the first held in the device (force_timeout,
+ * see edu_hold.h), the other two waiting behind it in io_uring (their
+ * IOCB_NOWAIT attempt fails with EAGAIN, and io_uring polls the file,
+ * which is not ready while the engine is busy). Then the first and the
+ * last are cancelled, so the cancels certainly meet a read in flight:
+ * they end with EINTR (interrupted in the driver's wait) or ECANCELED,
+ * not with the held transfer's ETIMEDOUT; the middle one completes once
+ * the engine's watchdog has failed the held one, and the device still
  * moves data afterwards.
  */
-TEST_F(uring, cancel_in_flight)
+TEST_F_TIMEOUT(uring, cancel_in_flight, 120)
 {
 	static unsigned char bufs[3][XFER_LEN], out[XFER_LEN], in[XFER_LEN];
 	int res[UD_CANCEL + 2], i, ret, fd = self->fds[0];
 	struct io_uring_sqe *sqe;
+	struct edu_hold h;
+	unsigned int depth;
+	int active;
 
-	for (i = 0; i < 3; i++)
+	ASSERT_EQ(0, edu_hold_next(&h, 0));
+	/* The first alone, so that it is the one the device holds. */
+	ASSERT_NE(NULL, prep_rw(&self->ring, false, fd, bufs[0], XFER_LEN, 0, 0));
+	ASSERT_EQ(1, io_uring_submit(&self->ring));
+	ASSERT_TRUE(edu_queue_reaches(0, 1, 1)) TH_LOG("read 0 never reached the device");
+	for (i = 1; i < 3; i++)
 		ASSERT_NE(NULL, prep_rw(&self->ring, false, fd, bufs[i], XFER_LEN, 0, i));
-	ASSERT_EQ(3, io_uring_submit(&self->ring));
-	/* Let io_uring hand them to its workers (a transfer takes 100 ms). */
-	usleep(30 * 1000);
+	ASSERT_EQ(2, io_uring_submit(&self->ring));
+	/* Read 0 is still in the device: nothing ended it. */
+	ASSERT_EQ(0, edu_queue_state(0, &depth, &active));
+	ASSERT_TRUE(depth >= 1 && active == 1) TH_LOG("depth %u active %d", depth, active);
 
 	sqe = io_uring_get_sqe(&self->ring);
 	io_uring_prep_cancel64(sqe, 0, 0);
@@ -318,14 +333,15 @@ TEST_F(uring, cancel_in_flight)
 	ASSERT_EQ(0, ret);
 	TH_LOG("reads %d %d %d, cancels %d %d", res[0], res[1], res[2], res[UD_CANCEL],
 	       res[UD_CANCEL + 1]);
-	for (i = 0; i < 2; i++) {
-		int c = res[UD_CANCEL + i], r = res[2 * i];
-
-		/* Found and cancelled (0), or running and interrupted (EALREADY). */
-		EXPECT_TRUE(c == 0 || c == -EALREADY) TH_LOG("cancel %d: %d", i, c);
-		EXPECT_TRUE(r == -ECANCELED || r == -EINTR) TH_LOG("read %d: %d", 2 * i, r);
-	}
+	/* Read 0 was running in an io-wq worker: interrupted in the driver. */
+	EXPECT_EQ(-EALREADY, res[UD_CANCEL]);
+	EXPECT_EQ(-EINTR, res[0]);
+	/* Read 2: found and cancelled (0), or running and interrupted (EALREADY). */
+	EXPECT_TRUE(res[UD_CANCEL + 1] == 0 || res[UD_CANCEL + 1] == -EALREADY)
+		TH_LOG("cancel 2: %d", res[UD_CANCEL + 1]);
+	EXPECT_TRUE(res[2] == -ECANCELED || res[2] == -EINTR) TH_LOG("read 2: %d", res[2]);
 	EXPECT_EQ(XFER_LEN, res[1]);
+	EXPECT_EQ(0, edu_hold_end(&h));
 
 	/* The device and its queue are healthy: a round trip, both ways. */
 	fill(out, XFER_LEN, 99);
