@@ -174,21 +174,18 @@ fail_dma_per_device() {
 	is "$DBG/$P0/fail_dma" 0 && dd_read edu0
 }
 
+# The engine's watchdog, not the waiter giving up, fails the transfer:
+# only the watchdog counts stats/dma_timeouts (a waiter that gives up
+# withdraws its request uncounted), so the ETIMEDOUT comes with exactly
+# one more timeout counted. (queue_timeout_follows_sysfs checks that the
+# engine uses the device's 100 ms.)
 force_timeout_once() {
-	local g=$DBG/$P0 before t0 t1 ms
+	local g=$DBG/$P0 before
 	echo 100 >$E0/dma_timeout_ms && rd $E0/stats/dma_timeouts && before=$REPLY || return 1
 	echo 1 >"$g/force_timeout" && is "$g/force_timeout" 1 || return
-	t0=${EPOCHREALTIME//[!0-9]/}
 	! dd_read edu0 || fail "read succeeded" || return
-	t1=${EPOCHREALTIME//[!0-9]/}
-	ms=$(((t1 - t0) / 1000))
 	rd /tmp/err
 	[[ $REPLY == *"Connection timed out"* ]] || fail "not ETIMEDOUT: $REPLY" || return
-	echo "failed after $ms ms"
-	# Not before the timeout; no upper bound: a debug kernel under TCG
-	# takes seconds to start dd (queue_timeout_follows_sysfs checks that
-	# the engine uses the device's 100 ms).
-	((ms >= 90)) || fail "ETIMEDOUT after $ms ms with dma_timeout_ms=100" || return
 	is "$g/force_timeout" 0 && is $E0/stats/dma_timeouts $((before + 1)) || return
 	# A real transfer takes the device's ~100 ms: at dma_timeout_ms=100
 	# the watchdog and the device race, so the engine's recovery is
@@ -313,7 +310,7 @@ if [ -d $DBG/fail_dma_attr ]; then
 else
 	skip "fail_dma_attr (fault_attr)" "no CONFIG_FAULT_INJECTION_DEBUG_FS (stock kernel; make check-debug runs it)"
 fi
-ok_if "force_timeout=1: ETIMEDOUT, not before dma_timeout_ms=100; then data intact" force_timeout_once
+ok_if "force_timeout=1: ETIMEDOUT by the watchdog (dma_timeouts +1); then data intact" force_timeout_once
 ok_if "debugfs directory vanishes on unbind, returns on bind" dir_follows_binding
 ok_if "fail_probe: 12 refused (EINVAL)" refused $DBG/fail_probe 12
 ok_if "fail_probe: 'abc' refused (EINVAL)" refused $DBG/fail_probe abc
