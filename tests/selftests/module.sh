@@ -6,6 +6,18 @@
 # load/unload cycles that leave nothing behind.
 . "$(dirname "$0")/lib.sh"
 
+# mark TEXT: a unique line in the kernel log (kept in /tmp/edu-mark, so
+# tests run by ok_if share it); since_mark prints what was logged after
+# it, so a check never reads a line an earlier load left (as api.sh)
+mark() {
+	echo "edu-test: $EPOCHREALTIME: $1" >/tmp/edu-mark
+	cat /tmp/edu-mark >/dev/kmsg
+}
+since_mark() {
+	dmesg | awk -v m="$(cat /tmp/edu-mark)" 'index($0, m) { buf = ""; found = 1; next }
+		found { buf = buf $0 "\n" } END { printf "%s", buf }'
+}
+
 check_modinfo() {
 	local info
 	info=$(modinfo edu) || return 1
@@ -44,6 +56,7 @@ nothing_left() {
 }
 
 modprobe_binds_all() {
+	mark "modprobe edu"
 	modprobe edu && all_bound
 }
 
@@ -57,12 +70,20 @@ modalias_autoload() {
 	all_bound
 }
 
-# indices come from an IDA: after a reload they start at 0 again
+# each_probe_said TEXT: every edu device logged TEXT since the mark
+each_probe_said() {
+	[ "$(since_mark | grep -c -- "$1")" = "$(edu_pci_devices | wc -l)" ]
+}
+
+# indices come from an IDA: after a reload they start at 0 again. Only
+# the probe messages since the mark (set before the load) count: one
+# per device, edu0 to edu<n-1>.
 indices_from_zero() {
 	local n
 	n=$(edu_pci_devices | wc -l)
-	dmesg | grep -E 'edu [0-9a-f:.]+: edu[0-9]+: hardware version' | tail -n "$n" |
-		grep -oE 'edu[0-9]+: hardware' | sort -u >/tmp/idx
+	since_mark | grep -E 'edu [0-9a-f:.]+: edu[0-9]+: hardware version' |
+		grep -oE 'edu[0-9]+: hardware' | sort >/tmp/idx
+	[ "$(wc -l </tmp/idx)" = "$n" ] || fail "$n devices, probe messages since the load: $(cat /tmp/idx)"
 	for ((i = 0; i < n; i++)); do
 		grep -qx "edu$i: hardware" /tmp/idx || fail "edu$i missing after reload: $(cat /tmp/idx)"
 	done
@@ -76,6 +97,7 @@ load_unload_cycles() {
 		modprobe -r edu || fail "cycle $i: modprobe -r"
 		nothing_left || fail "cycle $i: leftovers"
 	done
+	mark "reload"
 	modprobe edu && indices_from_zero
 }
 
@@ -83,29 +105,32 @@ rebind_keeps_index() {
 	local d name
 	d=$(edu_pci_devices | head -n 1)
 	name=$(basename "$d")
+	mark "rebind $name"
 	echo "$name" >/sys/bus/pci/drivers/edu/unbind || return 1
 	[ ! -e "$d/driver" ] || fail "still bound after unbind"
 	echo "$name" >/sys/bus/pci/drivers/edu/bind || return 1
 	all_bound || return 1
-	dmesg | tail -n 5 | grep -q "edu $name: edu0: hardware" || fail "rebound device did not get index 0 back"
+	since_mark | grep -q "edu $name: edu0: hardware" || fail "rebound device did not get index 0 back"
 }
 
 param_rejected() {
 	edu_unload
+	mark "modprobe edu $1"
 	if modprobe edu "$1" 2>/tmp/err; then
 		modprobe -r edu
 		fail "modprobe edu $1 succeeded"
 	fi
 	cat /tmp/err
 	[ ! -e /sys/module/edu ] || fail "module stayed loaded"
-	dmesg | tail -n 3 | grep -q "invalid for parameter .dma_bits" || fail "no kernel message about dma_bits"
+	since_mark | grep -q "invalid for parameter .dma_bits" || fail "no kernel message about dma_bits"
 }
 
 param_dma_bits_32() {
 	edu_unload
+	mark "modprobe edu dma_bits=32"
 	modprobe edu dma_bits=32 || return 1
 	[ "$(cat /sys/module/edu/parameters/dma_bits)" = 32 ] || fail "parameter not visible"
-	dmesg | tail -n 2 | grep -q "32-bit DMA" || fail "probe did not use 32 bits"
+	each_probe_said "32-bit DMA" || fail "probe did not use 32 bits: $(since_mark)"
 	all_bound && modprobe -r edu
 }
 
@@ -113,9 +138,10 @@ param_dma_bits_32() {
 # where RAM starts at 0; each device reports it in its probe message.
 param_dma_bits_auto() {
 	edu_unload
+	mark "modprobe edu dma_bits=0"
 	modprobe edu dma_bits=0 || return 1
 	[ "$(cat /sys/module/edu/parameters/dma_bits)" = 0 ] || fail "parameter not 0"
-	dmesg | tail -n 2 | grep -q "28-bit DMA" || fail "probe did not derive 28 bits"
+	each_probe_said "28-bit DMA" || fail "probe did not derive 28 bits: $(since_mark)"
 	all_bound && modprobe -r edu
 }
 
