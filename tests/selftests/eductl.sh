@@ -86,7 +86,7 @@ ok_if "liveness: device alive" "$EDUCTL" liveness 0xdeadbeef
 ok_if "JSON: stats, liveness, irq raise parse" json_all_commands
 ok_if "factorial 100000001: kernel's EINVAL, exit 1" expect 1 "Invalid argument" factorial 100000001
 ok_if "irq raise 0x1 (not a user reason): exit 1" expect 1 "Invalid argument" irq raise 0x1
-ok_if "factorial with no N: usage, exit 2" expect 2 "" factorial
+ok_if "factorial with no N: usage, exit 2" expect 2 'factorial: missing N; usage: eductl factorial N' factorial
 ok_if "unknown command: exit 2" expect 2 'unknown command' frobnicate
 ok_if "unknown device: exit 1, says how to list" expect 1 'not found' -d edu9 info
 ok_if "as nobody: permission denied, exit 1" nobody_denied
