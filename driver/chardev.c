@@ -58,7 +58,7 @@ static int edu_fop_open(struct inode *inode, struct file *file)
 	if (edu->gone)
 		return -ENODEV;
 
-	ef = kzalloc(sizeof(*ef), GFP_KERNEL);
+	ef = edu_fault_alloc() ? NULL : kzalloc(sizeof(*ef), GFP_KERNEL);
 	if (!ef)
 		return -ENOMEM;
 	mutex_init(&ef->lock);
@@ -375,7 +375,8 @@ static int edu_ioctl_raise_irq(struct edu_dev *edu, void __user *uarg)
 
 static int edu_ioctl_get_stats(struct edu_dev *edu, void __user *uarg)
 {
-	struct edu_stats *stats __free(kfree) = kzalloc(sizeof(*stats), GFP_KERNEL);
+	struct edu_stats *stats __free(kfree) =
+		edu_fault_alloc() ? NULL : kzalloc(sizeof(*stats), GFP_KERNEL);
 
 	if (!stats)
 		return -ENOMEM;

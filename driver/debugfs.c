@@ -2,7 +2,10 @@
 /*
  * edu - debugfs: /sys/kernel/debug/edu/<pci address>/ with a register
  * dump, the DMA engine's state and fault-injection knobs, and
- * /sys/kernel/debug/edu/fail_probe to fail a probe at a chosen step.
+ * module-wide knobs in /sys/kernel/debug/edu/: fail_probe fails a probe
+ * at a chosen step, fail_alloc fails a chosen one of the driver's own
+ * allocations (inside a probe step, a file operation, a DMA transfer or
+ * a PM save).
  * The knobs work on stock kernels (no CONFIG_FAULT_INJECTION needed); the
  * tests use them to drive every error path. With CONFIG_FAULT_INJECTION,
  * edu/fail_dma_attr/ is the kernel's own fault_attr for DMA submissions. As debugfs asks, creation
@@ -17,6 +20,8 @@
 
 static struct dentry *edu_debugfs_root;
 static atomic_t edu_fail_probe = ATOMIC_INIT(0);
+/* fail_alloc: edu_fault_alloc() calls left until the one that fails, 0 off */
+static atomic_t edu_fail_alloc = ATOMIC_INIT(0);
 
 /* Only the 32-bit registers that are safe to read (no write-only ones). */
 static const struct debugfs_reg32 edu_debugfs_regs[] = {
@@ -57,6 +62,40 @@ int edu_debugfs_probe_fault(struct device *dev, unsigned int step)
 		return 0;
 	dev_err(dev, "injected probe failure at step %u\n", step);
 	return -ENOMEM;
+}
+
+static int fail_alloc_get(void *data, u64 *val)
+{
+	*val = atomic_read(&edu_fail_alloc);
+	return 0;
+}
+
+static int fail_alloc_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&edu_fail_alloc, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_alloc_fops, fail_alloc_get, fail_alloc_set, "%llu\n");
+
+/**
+ * edu_fault_alloc() - fail this allocation if fail_alloc says so
+ *
+ * fail_alloc N lets N - 1 of the driver's own allocations succeed, fails
+ * the Nth and returns to 0, so writing 1, 2, 3... before the same
+ * operation walks through its allocations one at a time. Failslab
+ * (debug kernels only) cannot single out one call site of one module;
+ * this works on every kernel. Each allocation the driver makes itself
+ * asks first: the device structure, its index and interface (probe), a
+ * file's state, DMA buffers (bounce, mmap, PM save) and requests, and
+ * statistics snapshots.
+ *
+ * Return: true when the caller must fail as if out of memory.
+ */
+bool edu_fault_alloc(void)
+{
+	return atomic_dec_if_positive(&edu_fail_alloc) == 0;
 }
 
 static int edu_queue_show(struct seq_file *m, void *unused)
@@ -100,6 +139,7 @@ void edu_debugfs_init(void)
 {
 	edu_debugfs_root = debugfs_create_dir(EDU_DRV_NAME, NULL);
 	debugfs_create_file_unsafe("fail_probe", 0600, edu_debugfs_root, NULL, &fail_probe_fops);
+	debugfs_create_file_unsafe("fail_alloc", 0600, edu_debugfs_root, NULL, &fail_alloc_fops);
 	/* An ERR_PTR without CONFIG_FAULT_INJECTION_DEBUG_FS: no directory. */
 	fault_create_debugfs_attr("fail_dma_attr", edu_debugfs_root, &edu_fail_dma_attr);
 }

@@ -140,12 +140,13 @@ static gfp_t edu_dma_zone(struct device *dev)
  */
 struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size)
 {
-	struct edu_dma_buf *buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | edu_dma_zone(&edu->pdev->dev);
+	struct edu_dma_buf *buf = edu_fault_alloc() ? NULL : kzalloc(sizeof(*buf), GFP_KERNEL);
 
 	if (!buf)
 		return NULL;
 
-	buf->cpu = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO | edu_dma_zone(&edu->pdev->dev));
+	buf->cpu = edu_fault_alloc() ? NULL : alloc_pages_exact(size, gfp);
 	if (!buf->cpu)
 		goto err_free;
 	buf->dma = dma_map_single(&edu->pdev->dev, buf->cpu, size, DMA_BIDIRECTIONAL);
@@ -458,7 +459,7 @@ static int edu_dma_run(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off
 	    len > buf->size || buf_off > buf->size - len)
 		return -EINVAL;
 
-	req = kmem_cache_zalloc(edu_dma_req_cache, GFP_KERNEL);
+	req = edu_fault_alloc() ? NULL : kmem_cache_zalloc(edu_dma_req_cache, GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
 	kref_init(&req->ref);

@@ -335,6 +335,7 @@ void edu_debugfs_exit(void);
 void edu_debugfs_add(struct edu_dev *edu);
 void edu_debugfs_remove(struct edu_dev *edu);
 int edu_debugfs_probe_fault(struct device *dev, unsigned int step);
+bool edu_fault_alloc(void);
 
 /* hw.c: device operations */
 int edu_hw_check_identity(struct edu_dev *edu);

@@ -81,7 +81,8 @@ static int edu_index_alloc(struct edu_dev *edu)
 	struct device *dev = &edu->pdev->dev;
 	int index, ret;
 
-	index = ida_alloc_max(&edu_ida, EDU_MAX_DEVICES - 1, GFP_KERNEL);
+	index = edu_fault_alloc() ? -ENOMEM :
+		ida_alloc_max(&edu_ida, EDU_MAX_DEVICES - 1, GFP_KERNEL);
 	if (index < 0)
 		return dev_err_probe(dev, index, "no free device index\n");
 
@@ -240,7 +241,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = edu_probe_step(dev, 1);
 	if (ret)
 		return ret;
-	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
+	edu = edu_fault_alloc() ? NULL : kzalloc(sizeof(*edu), GFP_KERNEL);
 	if (!edu)
 		return -ENOMEM;
 	edu_dev_init(edu, pdev);

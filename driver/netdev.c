@@ -719,7 +719,8 @@ int edu_net_create(struct edu_dev *edu)
 	struct edu_net *net;
 	int ret;
 
-	ndev = alloc_netdev(sizeof(*net), "edu%d", NET_NAME_ENUM, ether_setup);
+	ndev = edu_fault_alloc() ? NULL :
+	       alloc_netdev(sizeof(*net), "edu%d", NET_NAME_ENUM, ether_setup);
 	if (!ndev)
 		return -ENOMEM;
 	SET_NETDEV_DEV(ndev, dev);
