@@ -5,7 +5,7 @@
  * module-wide knobs in /sys/kernel/debug/edu/: fail_probe fails a probe
  * at a chosen step, fail_alloc fails a chosen one of the driver's own
  * allocations (inside a probe step, a file operation, a DMA transfer or
- * a PM save).
+ * a PM save) and leak_req plants a leak for the leak checks to find.
  * The knobs work on stock kernels (no CONFIG_FAULT_INJECTION needed); the
  * tests use them to drive every error path. With CONFIG_FAULT_INJECTION,
  * edu/fail_dma_attr/ is the kernel's own fault_attr for DMA submissions. As debugfs asks, creation
@@ -98,6 +98,21 @@ bool edu_fault_alloc(void)
 	return atomic_dec_if_positive(&edu_fail_alloc) == 0;
 }
 
+static int leak_req_get(void *data, u64 *val)
+{
+	*val = edu_dma_leak_state();
+	return 0;
+}
+
+static int leak_req_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	edu_dma_leak_arm(val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(leak_req_fops, leak_req_get, leak_req_set, "%llu\n");
+
 static int edu_queue_show(struct seq_file *m, void *unused)
 {
 	edu_dma_show(m, m->private);
@@ -140,6 +155,7 @@ void edu_debugfs_init(void)
 	edu_debugfs_root = debugfs_create_dir(EDU_DRV_NAME, NULL);
 	debugfs_create_file_unsafe("fail_probe", 0600, edu_debugfs_root, NULL, &fail_probe_fops);
 	debugfs_create_file_unsafe("fail_alloc", 0600, edu_debugfs_root, NULL, &fail_alloc_fops);
+	debugfs_create_file_unsafe("leak_req", 0600, edu_debugfs_root, NULL, &leak_req_fops);
 	/* An ERR_PTR without CONFIG_FAULT_INJECTION_DEBUG_FS: no directory. */
 	fault_create_debugfs_attr("fail_dma_attr", edu_debugfs_root, &edu_fail_dma_attr);
 }

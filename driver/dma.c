@@ -88,6 +88,58 @@ static struct kmem_cache *edu_dma_req_cache;
  */
 DECLARE_FAULT_ATTR(edu_fail_dma_attr);
 
+/*
+ * debugfs leak_req: a planted leak, so that the tests can prove their
+ * leak checks (slab object counts, kmemleak) see one. Armed, the next
+ * request released is not freed but kept here with its address
+ * inverted: no value in memory points to it, as for a real leak, and
+ * kmemleak must report it. Disarming, or unloading, frees it.
+ */
+static bool edu_dma_leak_armed;
+static unsigned long edu_dma_leaked;	/* ~address of the kept request, 0: none */
+static DEFINE_SPINLOCK(edu_dma_leak_lock);	/* protects the two above */
+
+/* Context: any but hard interrupt. */
+static bool edu_dma_leak(struct edu_dma_req *req)
+{
+	bool leak;
+
+	spin_lock(&edu_dma_leak_lock);
+	leak = edu_dma_leak_armed;
+	if (leak) {
+		edu_dma_leak_armed = false;
+		edu_dma_leaked = ~(unsigned long)req;
+	}
+	spin_unlock(&edu_dma_leak_lock);
+	return leak;
+}
+
+/* debugfs leak_req reads 1 while armed, 2 while a request is kept, else 0. */
+unsigned int edu_dma_leak_state(void)
+{
+	unsigned int state;
+
+	spin_lock(&edu_dma_leak_lock);
+	state = edu_dma_leaked ? 2 : edu_dma_leak_armed;
+	spin_unlock(&edu_dma_leak_lock);
+	return state;
+}
+
+/* Arm (one request, unless one is kept already) or disarm and free. */
+void edu_dma_leak_arm(bool arm)
+{
+	unsigned long kept;
+
+	spin_lock(&edu_dma_leak_lock);
+	kept = arm ? 0 : edu_dma_leaked;
+	if (!arm)
+		edu_dma_leaked = 0;
+	edu_dma_leak_armed = arm && !edu_dma_leaked;
+	spin_unlock(&edu_dma_leak_lock);
+	if (kept)
+		kmem_cache_free(edu_dma_req_cache, (void *)~kept);
+}
+
 int edu_dma_module_init(void)
 {
 	edu_dma_req_cache = KMEM_CACHE(edu_dma_req, 0);
@@ -96,6 +148,7 @@ int edu_dma_module_init(void)
 
 void edu_dma_module_exit(void)
 {
+	edu_dma_leak_arm(false);
 	kmem_cache_destroy(edu_dma_req_cache);
 }
 
@@ -203,7 +256,8 @@ static void edu_dma_req_release(struct kref *ref)
 	struct edu_dma_req *req = container_of(ref, struct edu_dma_req, ref);
 
 	edu_dma_buf_put(req->buf);
-	kmem_cache_free(edu_dma_req_cache, req);
+	if (!edu_dma_leak(req))
+		kmem_cache_free(edu_dma_req_cache, req);
 }
 
 static void edu_dma_req_put(struct edu_dma_req *req)

@@ -364,6 +364,8 @@ int edu_dma_set_timeout(struct edu_dev *edu, unsigned int ms);
 void edu_dma_show(struct seq_file *m, struct edu_dev *edu);
 int edu_dma_module_init(void);
 void edu_dma_module_exit(void);
+unsigned int edu_dma_leak_state(void);
+void edu_dma_leak_arm(bool arm);
 int edu_dma_init(struct edu_dev *edu);
 void edu_dma_stop(struct edu_dev *edu);
 void edu_dma_irq(struct edu_dev *edu);
