@@ -713,21 +713,26 @@ void edu_dma_stop(struct edu_dev *edu)
 	spin_unlock(&dma->lock);
 }
 
-/* debugfs: the engine's state and fault-injection counters. */
+/* debugfs: the engine's state, its mapped buffers and fault-injection counters. */
 void edu_dma_show(struct seq_file *m, struct edu_dev *edu)
 {
 	struct edu_dma *dma = &edu->dma;
-	unsigned int depth;
+	unsigned int depth, bufs = 0;
 	bool active, stalled;
+	struct list_head *pos;
 
 	spin_lock(&dma->lock);
 	depth = dma->depth;
 	active = dma->active;
 	stalled = dma->stalled;
+	list_for_each(pos, &dma->bufs)
+		bufs++;
 	spin_unlock(&dma->lock);
 
 	seq_printf(m, "depth %u\nactive %d\nstalled %d\ntimeout_ms %u\n", depth, active, stalled,
 		   READ_ONCE(dma->timeout_ms));
+	/* Buffers mapped for the device: a leak check's count (leaks.bash). */
+	seq_printf(m, "bufs %u\n", bufs);
 	seq_printf(m, "fail_dma %d\nforce_timeout %d\n", atomic_read(&dma->fail_next),
 		   atomic_read(&dma->force_timeout));
 }
