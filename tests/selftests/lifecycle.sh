@@ -15,6 +15,7 @@
 # leaves everything working; after the close, it unloads under traffic.
 # The resources counted at the start are all there is at the end.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/leaks.bash"
 EDUCTL=$TOP/tools/eductl/eductl
 DRV=/sys/bus/pci/drivers/edu
 DBG=/sys/kernel/debug/edu
@@ -171,9 +172,11 @@ census() {
 	rd /sys/module/edu/refcnt && echo "refcnt=$REPLY"
 }
 
-# census_is [DEVICES [REFCNT]]: the census is the baseline's with DEVICES
-# bound instead of all of them, the module's reference count REFCNT
-# (default: as at the start); edu's slab caches grow by two slabs at most
+# census_is [DEVICES [REFCNT [busy]]]: the census is the baseline's with
+# DEVICES bound instead of all of them, the module's reference count
+# REFCNT (default: as at the start); unless "busy" (DMA is meant to be
+# running), edu's slab caches hold what they held at the start
+# (leaks.bash: counted with every DMA engine idle)
 census_is() {
 	local want=${1:-$NDEV} refs=${2:-${BASE[refcnt]}} k v d bad=
 	local -A now
@@ -186,31 +189,7 @@ census_is() {
 	done
 	[ "${now[refcnt]}" = "$refs" ] || bad+=" refcnt=${now[refcnt]} (expected $refs)"
 	[ -z "$bad" ] || fail "leak or loss:$bad"
-	slab_ok
-}
-
-# edu_slabs: "name objects-in-use objects-per-slab" of edu's slab caches
-# (when they are not merged into others and visible), each shrunk first:
-# that also takes its freed objects out of KASAN's quarantine, where
-# /proc/slabinfo still counts them as in use (the sanitizer lane).
-edu_slabs() {
-	local name
-	[ -r /proc/slabinfo ] || return 0
-	for name in $(awk '/^edu/ { print $1 }' /proc/slabinfo); do
-		echo 1 >"/sys/kernel/slab/$name/shrink" 2>/dev/null
-	done
-	awk '/^edu/ { print $1, $2, $5 }' /proc/slabinfo
-}
-
-# slab_ok: objects in use in edu's slab caches grew by two slabs at most
-# since the start
-slab_ok() {
-	local name active per
-	while read -r name active per; do
-		[ -n "${SLAB[$name]-}" ] || continue
-		((active <= ${SLAB[$name]} + 2 * per)) ||
-			fail "slab $name: $active objects in use, ${SLAB[$name]} at the start"
-	done < <(edu_slabs)
+	[ "${3-}" = busy ] || slab_ok
 }
 
 # mark / events: the monitor's events since the last mark, as
@@ -480,7 +459,7 @@ print(errno.errorcode[ctypes.get_errno()])' 2>&1) || fail "$out"
 	rd $T-h0-progress && before=$REPLY
 	wait_for 100 progressed $T-h0-progress "$before" || fail "DMA on edu0 stopped"
 	alive "$(<$T-flood.pid)" || fail "the flood stopped: $(cat $T-flood.out)"
-	census_is "$NDEV" "$refs"
+	census_is "$NDEV" "$refs" busy
 }
 
 # close the files: rmmod then works during the flood, the monitor sees
@@ -492,6 +471,7 @@ rmmod_after_close() {
 	bg_end h0 100
 	bg_end h1 100
 	rd /sys/module/edu/refcnt && [ "$REPLY" = 0 ] || fail "refcnt $REPLY after the close"
+	slab_ok
 	out=$(rmmod edu 2>&1) || fail "rmmod: $out"
 	[ ! -e /sys/module/edu ] || fail "/sys/module/edu remains"
 	SORT="sort" events_are del:edu0 del:edu1
@@ -544,13 +524,11 @@ NDEV=$(edu_pci_devices | wc -l)
 ok_if "modprobe edu: /dev/edu0../dev/edu$((NDEV - 1))" eval \
 	'modprobe edu && wait_for 50 test -e /dev/edu$((NDEV - 1))'
 [ -e /dev/edu$((NDEV - 1)) ] || tap_done
-declare -A BASE SLAB
+declare -A BASE
 while IFS="=" read -r k v; do
 	BASE[$k]=$v
 done < <(census)
-while read -r k v _; do
-	SLAB[$k]=$v
-done < <(edu_slabs)
+slab_baseline
 echo "# $NDEV devices; census: $(census | tr '\n' ' ')slab: ${SLAB[*]@K}"
 if ((NDEV < 2)) || [ ! -e $DBG/fail_probe ]; then
 	skip "lifecycle" "needs two edu devices and debugfs"
