@@ -93,6 +93,7 @@ for e in eductl eductl32; do
 done
 host packaging 's/^(not )?ok - /\1ok - packaging: /' tests/host/packaging
 host healthcheck-test '' tests/host/healthcheck-test
+host kmemleak-scan-test '' tests/host/kmemleak-scan-test
 host gates-test '' tests/host/gates-test
 host shell-syntax '' tests/host/shell-syntax
 

@@ -6,18 +6,6 @@
 # load/unload cycles that leave nothing behind.
 . "$(dirname "$0")/lib.sh"
 
-# mark TEXT: a unique line in the kernel log (kept in /tmp/edu-mark, so
-# tests run by ok_if share it); since_mark prints what was logged after
-# it, so a check never reads a line an earlier load left (as api.sh)
-mark() {
-	echo "edu-test: $EPOCHREALTIME: $1" >/tmp/edu-mark
-	cat /tmp/edu-mark >/dev/kmsg
-}
-since_mark() {
-	dmesg | awk -v m="$(cat /tmp/edu-mark)" 'index($0, m) { buf = ""; found = 1; next }
-		found { buf = buf $0 "\n" } END { printf "%s", buf }'
-}
-
 check_modinfo() {
 	local info
 	info=$(modinfo edu) || return 1
