@@ -70,25 +70,26 @@ static void edu_pm_wipe(struct edu_dev *edu)
 	edu_dma_buf_put(zeros);
 }
 
-/* The engine is paused: copy the device buffer to RAM for resume. */
-static void edu_pm_save(struct edu_dev *edu)
+/*
+ * The engine is paused: copy the device buffer to RAM for resume. A
+ * device whose buffer cannot be saved must not suspend: it would come
+ * back without its data.
+ */
+static int edu_pm_save(struct edu_dev *edu)
 {
-	struct device *dev = &edu->pdev->dev;
 	struct edu_dma_buf *buf;
 	int ret;
 
 	buf = edu_dma_buf_alloc(edu, edu_buf_size);
-	if (!buf) {
-		dev_warn(dev, "no memory to save the device buffer: it may be lost\n");
-		return;
-	}
+	if (!buf)
+		return -ENOMEM;
 	ret = edu_dma_save_restore(edu, buf, false);
 	if (ret) {
-		dev_warn(dev, "saving the device buffer failed (%d): it may be lost\n", ret);
 		edu_dma_buf_put(buf);
-		return;
+		return ret;
 	}
 	edu->pm_saved = buf;
+	return 0;
 }
 
 static void edu_pm_restore(struct edu_dev *edu)
@@ -115,7 +116,9 @@ static void edu_pm_notify(struct edu_dev *edu, enum edu_pm_state state)
 /*
  * Stop everything that can reach the device. The engine keeps requests
  * queued meanwhile (only kernel users can queue during system sleep: user
- * tasks are frozen) and runs them after resume.
+ * tasks are frozen) and runs them after resume. A save that fails
+ * refuses the suspend: system sleep with its error, runtime suspend with
+ * -EAGAIN, which leaves the device active for a later try.
  */
 static int edu_pm_quiesce(struct edu_dev *edu, bool save)
 {
@@ -130,8 +133,16 @@ static int edu_pm_quiesce(struct edu_dev *edu, bool save)
 		edu_net_resume(edu);
 		return ret;
 	}
-	if (save || lose)
-		edu_pm_save(edu);
+	if (save || lose) {
+		ret = edu_pm_save(edu);
+		if (ret) {
+			dev_err(&edu->pdev->dev,
+				"cannot suspend: saving the device buffer failed (%d)\n", ret);
+			edu_dma_unpause(edu);
+			edu_net_resume(edu);
+			return save ? ret : -EAGAIN;
+		}
+	}
 	if (lose)
 		edu_pm_wipe(edu);
 	edu_hw_quiesce(edu);

@@ -150,6 +150,38 @@ file_walks() {
 	slab_ok
 }
 
+# pm_save_walk: edu1 runtime-suspends with pm_lose_state (save, then
+# wipe): fail_alloc=1, 2 fail the save's allocations; each suspend is
+# refused (the device stays active, no suspend counted, no wipe), the
+# kernel says why; then a suspend saves, wipes, and the data comes back
+pm_save_walk() {
+	local p e n s0 w0 out
+	pci_of edu1 && p=$REPLY e=/sys/bus/pci/devices/$REPLY || fail "no edu1"
+	head -c 4095 /dev/urandom >$T-pm
+	dd if=$T-pm of=/dev/edu1 bs=4095 status=none || fail "DMA write"
+	echo 0 >$e/power/autosuspend_delay_ms && echo Y >$DBG/$p/pm_lose_state || fail "setup"
+	for n in 1 2; do
+		rd $e/stats/pm_suspends && s0=$REPLY
+		rd $DBG/$p/pm_wipes && w0=$REPLY
+		mark "pm_save_walk $n"
+		echo $n >$DBG/fail_alloc && echo auto >$e/power/control || fail "fail_alloc=$n, auto"
+		wait_for 50 reads $DBG/fail_alloc 0 || fail "fail_alloc=$n: no suspend tried"
+		echo on >$e/power/control
+		reads $e/stats/pm_suspends "$s0" || fail "fail_alloc=$n: the suspend went on"
+		reads $DBG/$p/pm_wipes "$w0" || fail "fail_alloc=$n: wiped without a save"
+		out=$(since_mark)
+		[[ $out == *"cannot suspend: saving the device buffer failed (-12)"* ]] ||
+			fail "fail_alloc=$n: no 'cannot suspend' message: $out"
+	done
+	echo auto >$e/power/control
+	wait_for 50 reads $e/power/runtime_status suspended || fail "no suspend without fail_alloc"
+	echo on >$e/power/control
+	rd $DBG/$p/pm_wipes && ((REPLY > w0)) || fail "suspended without a wipe"
+	echo N >$DBG/$p/pm_lose_state && echo 1000 >$e/power/autosuspend_delay_ms
+	cmp -n 4095 $T-pm /dev/edu1 || fail "the buffer was not restored"
+	slab_ok
+}
+
 # failslab_req: the kernel's failslab (debug kernels), limited to
 # edu_dma_req by its cache filter, fails a read's request: ENOMEM, then
 # reads work and nothing leaked
@@ -236,6 +268,7 @@ cleanup() {
 	failslab_off 2>/dev/null
 	[ -e $DBG/fail_alloc ] && echo 0 >$DBG/fail_alloc
 	[ -e $DBG/leak_req ] && echo 0 >$DBG/leak_req
+	for f in $DBG/*/pm_lose_state; do [ -e "$f" ] && echo N >"$f"; done
 	rm -f $T-*
 }
 trap cleanup EXIT
@@ -254,6 +287,8 @@ ok_if "fail_alloc through probe: each allocation fails the bind with ENOMEM, lea
 	probe_walk
 ok_if "fail_alloc through open, read, write, EDU_IOC_DMA, mmap, GET_STATS: ENOMEM, data intact, nothing leaked" \
 	file_walks
+ok_if "fail_alloc through PM save: runtime suspend refused (-12 logged), no wipe; then saved and restored" \
+	pm_save_walk
 ok_if "fail_alloc rejects -1 and 2^31 (EINVAL)" eval \
 	'! echo -1 2>/dev/null >$DBG/fail_alloc && ! echo 2147483648 2>/dev/null >$DBG/fail_alloc &&
 	reads $DBG/fail_alloc 0'
