@@ -98,13 +98,6 @@ m.close()
 os.close(fd)
 EOF
 
-# pci_of eduN: its PCI address in REPLY
-pci_of() {
-	local l
-	l=$(readlink "/sys/class/edu/$1/device") || return 1
-	REPLY=${l##*/}
-}
-
 # nothing_of PCI: no driver, interface, debugfs directory or IRQ of PCI's
 # left, and one class device and node fewer than with it bound
 nothing_of() {

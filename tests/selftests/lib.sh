@@ -115,6 +115,13 @@ edu_pci_devices() {
 	return 0
 }
 
+# pci_of eduN: its PCI address in REPLY
+pci_of() {
+	local l
+	l=$(readlink "/sys/class/edu/$1/device") || return 1
+	REPLY=${l##*/}
+}
+
 # qmp_edu_add ID [SLOT.FN]: the QMP command that hot-plugs an edu device
 # with QOM id ID (in SLOT.FN, function 0 multifunction) on the bus the
 # vmrun guest's edu devices sit on ($VM_HP_BUS: pci.0, or q35's bridge)

@@ -130,13 +130,6 @@ EOF
 
 # --- helpers ---
 
-# pci_of eduN: its PCI address in REPLY
-pci_of() {
-	local l
-	l=$(readlink "/sys/class/edu/$1/device") || return 1
-	REPLY=${l##*/}
-}
-
 # if_in_init PCI: PCI's interface name in REPLY, if in the initial namespace
 if_in_init() {
 	local f=(/sys/bus/pci/devices/"$1"/net/*)
