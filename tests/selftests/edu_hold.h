@@ -25,6 +25,23 @@
 #define EDU_HOLD_MS		3000
 #define EDU_HOLD_MAX_MS		60000	/* the driver's largest dma_timeout_ms */
 
+/* PCI address of eduN: the name of its sysfs device link; 0 or -errno. */
+static inline int edu_pci_addr(unsigned int index, char *buf, size_t len)
+{
+	char path[64], link[256];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/edu/edu%u/device", index);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	snprintf(buf, len, "%s", base ? base + 1 : link);
+	return 0;
+}
+
 /*
  * eduN's file @name: in its PCI device's sysfs directory, or with @debug
  * in its debugfs directory (/sys/kernel/debug/edu/<pci address>/).
@@ -32,22 +49,17 @@
 static inline int edu_knob_path(unsigned int index, bool debug, const char *name, char *path,
 				size_t len)
 {
-	char dev[64], link[256];
-	const char *pci;
-	ssize_t n;
+	char pci[256];
+	int ret;
 
-	snprintf(dev, sizeof(dev), "/sys/class/edu/edu%u/device", index);
-	n = readlink(dev, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	pci = strrchr(link, '/');
-	pci = pci ? pci + 1 : link;
-	if (debug)
+	if (!debug) {
+		snprintf(path, len, "/sys/class/edu/edu%u/device/%s", index, name);
+		return 0;
+	}
+	ret = edu_pci_addr(index, pci, sizeof(pci));
+	if (!ret)
 		snprintf(path, len, "/sys/kernel/debug/edu/%s/%s", pci, name);
-	else
-		snprintf(path, len, "%s/%s", dev, name);
-	return 0;
+	return ret;
 }
 
 /* Write @val to eduN's file @name: 0 or -errno. */

@@ -32,6 +32,7 @@
 #include <linux/edu.h>
 
 #include "kselftest_harness.h"
+#include "edu_hold.h"
 
 /* The layout is part of the ABI and must not depend on -m32. */
 static_assert(sizeof(struct edu_info) == 96, "struct edu_info is 96 bytes");
@@ -151,23 +152,6 @@ static int read_line(const char *path, char *buf, size_t len)
 		ret = -EIO;
 	fclose(f);
 	return ret;
-}
-
-/* PCI address of eduN: the name of its sysfs device link; 0 or -errno. */
-static int edu_sysfs_pci_addr(unsigned int index, char *buf, size_t len)
-{
-	char path[64], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/class/edu/edu%u/device", index);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	snprintf(buf, len, "%s", base ? base + 1 : link);
-	return 0;
 }
 
 /* Interrupt number of the /proc/interrupts line naming @name, or -1. */
@@ -425,7 +409,7 @@ TEST_F(edu, info)
 
 	ASSERT_TRUE(nul_padded(info.pci_addr, sizeof(info.pci_addr)))
 		TH_LOG("pci_addr not NUL-terminated or garbage after the NUL");
-	ASSERT_EQ(0, edu_sysfs_pci_addr(variant->index, want, sizeof(want)));
+	ASSERT_EQ(0, edu_pci_addr(variant->index, want, sizeof(want)));
 	EXPECT_STREQ(want, info.pci_addr);
 
 	snprintf(name, sizeof(name), "edu%u", variant->index);
