@@ -8,6 +8,19 @@
  * Operations reach devices through the same refcounted API as other
  * modules (edu_get() and friends), so a device removed meanwhile answers
  * -ENODEV instead of disappearing under the request.
+ *
+ * The family is parallel_ops: a request waiting for the device (a
+ * factorial, a DMA round trip: seconds) must not hold genl_mutex, which
+ * every other family without parallel_ops (nlctrl, that every client
+ * resolves family ids through, among them) needs. Nothing here relied on
+ * it: devices are found and pinned under edu_devices_lock, the engine
+ * serialises what it must (fact_lock, the DMA queue), links change under
+ * the netdev's link lock, and the DMA timeout is one WRITE_ONCE.
+ *
+ * Who may do what: reading (dev-get, stats-get) is open to everyone, as
+ * sysfs is; every operation that drives the device or changes a setting
+ * needs CAP_NET_ADMIN (EPERM otherwise), so /dev/eduN's group cannot be
+ * bypassed through netlink.
  */
 #include <linux/edu.h>
 #include <linux/pm_runtime.h>
@@ -449,6 +462,7 @@ static const struct genl_ops edu_nl_ops[] = {
 		.doit = edu_nl_factorial_doit,
 		.policy = edu_nl_factorial_policy,
 		.maxattr = ARRAY_SIZE(edu_nl_factorial_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = EDU_CMD_DMA_TEST,
@@ -463,6 +477,7 @@ static struct genl_family edu_genl_family __ro_after_init = {
 	.name = EDU_GENL_NAME,
 	.version = EDU_GENL_VERSION,
 	.module = THIS_MODULE,
+	.parallel_ops = true,
 	.ops = edu_nl_ops,
 	.n_ops = ARRAY_SIZE(edu_nl_ops),
 	.mcgrps = edu_nl_mcgrps,

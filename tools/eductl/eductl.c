@@ -1483,7 +1483,7 @@ static const struct command {
 	{ "set", cmd_set, "SETTING VALUE...",
 	  "dma_timeout_ms MS, peer N|self|none: in one go (root)" },
 	{ "nlstats", cmd_nlstats, "[--reset]", "stats, through netlink (--reset: root)" },
-	{ "nlfactorial", cmd_nlfactorial, "N", "factorial, through netlink" },
+	{ "nlfactorial", cmd_nlfactorial, "N", "factorial, through netlink (root)" },
 	{ "dma-test", cmd_dma_test, "[LEN]",
 	  "DMA round trip of LEN bytes (default all): clobbers the buffer (root)" },
 	{ "monitor", cmd_monitor, "[--count N]",

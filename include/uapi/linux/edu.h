@@ -226,14 +226,17 @@ struct edu_dma_xfer {
  * Generic netlink family "edu", version 1 (Documentation/netlink/specs/
  * edu.yaml is its YNL spec). Every request is strictly validated; errors
  * carry an extack message pointing at the offending attribute. Devices
- * are named by EDU_A_DEV_INDEX. Commands marked admin need CAP_NET_ADMIN.
+ * are named by EDU_A_DEV_INDEX. Commands marked admin need CAP_NET_ADMIN
+ * (EPERM otherwise): every command that drives the device or changes a
+ * setting, so that netlink gives no way around /dev/eduN's permissions;
+ * the others only read what the driver already knows.
  *
  *   EDU_CMD_DEV_GET      doit: one device; dumpit: every device
  *   EDU_CMD_DEV_SET      admin: set EDU_A_DEV_DMA_TIMEOUT_MS and/or
  *                        EDU_A_DEV_PEER (all or nothing)
  *   EDU_CMD_STATS_GET    doit: EDU_A_DEV_INDEX + EDU_A_STATS (nest)
  *   EDU_CMD_STATS_RESET  admin
- *   EDU_CMD_FACTORIAL    EDU_A_FACT_N -> EDU_A_FACT_RESULT
+ *   EDU_CMD_FACTORIAL    admin: EDU_A_FACT_N -> EDU_A_FACT_RESULT
  *   EDU_CMD_DMA_TEST     admin: DMA round trip of EDU_A_DMA_TEST_LEN
  *                        bytes (default: the whole usable buffer; it
  *                        overwrites the device buffer) -> EDU_A_DMA_TEST_LEN
