@@ -672,9 +672,12 @@ int edu_dma_init(struct edu_dev *edu)
  *	device can no longer reach the buffers freed here
  *
  * Buffers that outlive the device (a file's mmap()) lose their mapping
- * here: the driver core unbinds with nothing mapped for the device.
+ * here: the driver core unbinds with nothing mapped for the device. A
+ * second call does nothing: remove and shutdown stop the engine at their
+ * point, and the managed action of probe (edu_start_dma()) stops it after
+ * a failed probe and once more after remove.
  *
- * Context: process (remove, shutdown).
+ * Context: process (remove, shutdown, devres).
  */
 void edu_dma_stop(struct edu_dev *edu)
 {
@@ -684,6 +687,11 @@ void edu_dma_stop(struct edu_dev *edu)
 	LIST_HEAD(dead);
 
 	spin_lock(&dma->lock);
+	if (dma->stopped) {
+		/* remove stopped it before its managed action came here. */
+		spin_unlock(&dma->lock);
+		return;
+	}
 	dma->stopped = true;
 	list_splice_init(&dma->queue, &dead);
 	list_for_each_entry(req, &dead, node)

@@ -163,6 +163,22 @@ static int edu_set_dma_mask(struct edu_dev *edu)
 	return 0;
 }
 
+/*
+ * From probe step 8 on, DMA can run (ethtool -t once the netdev is
+ * registered): any later failure must stop the engine before the
+ * structure goes, as remove does. The device's interrupts and bus
+ * mastering go off first, so a transfer the device still runs no longer
+ * reaches the buffers.
+ */
+static void edu_stop_dma(void *data)
+{
+	struct edu_dev *edu = data;
+
+	edu_hw_quiesce(edu);
+	pci_clear_master(edu->pdev);
+	edu_dma_stop(edu);
+}
+
 /* The device has no reset: start from a quiet one, then allow DMA. */
 static int edu_start_dma(struct edu_dev *edu)
 {
@@ -170,6 +186,9 @@ static int edu_start_dma(struct edu_dev *edu)
 
 	edu_hw_quiesce(edu);
 	ret = edu_dma_init(edu);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(&edu->pdev->dev, edu_stop_dma, edu);
 	if (ret)
 		return ret;
 	pci_set_master(edu->pdev);
@@ -297,9 +316,7 @@ static void edu_remove(struct pci_dev *pdev)
 	edu_debugfs_remove(edu);
 	edu_net_remove(edu);
 	edu_unplug(edu);
-	edu_hw_quiesce(edu);
-	pci_clear_master(pdev);
-	edu_dma_stop(edu);
+	edu_stop_dma(edu);
 }
 
 /* Stop the device from raising interrupts or doing DMA across kexec. */
