@@ -87,6 +87,56 @@ static int edu_fop_release(struct inode *inode, struct file *file)
 }
 
 /*
+ * The unplug fence, around what reaches the device and never around a
+ * user copy: a user page that does not fault in (userfaultfd, FUSE)
+ * would otherwise hold up remove for as long as it likes. Return: 0 with
+ * the fence held, or -ENODEV.
+ */
+static int edu_enter(struct edu_dev *edu)
+{
+	down_read(&edu->unplug_lock);
+	if (edu->gone) {
+		up_read(&edu->unplug_lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void edu_leave(struct edu_dev *edu)
+{
+	up_read(&edu->unplug_lock);
+}
+
+/*
+ * A bounce buffer for a user copy. It is made and mapped for the device
+ * inside the fence; once made it is refcounted and stays plain memory
+ * after remove, so the copies around the transfer need no fence.
+ */
+static struct edu_dma_buf *edu_bounce_get(struct edu_dev *edu, u32 len)
+{
+	struct edu_dma_buf *buf;
+	int ret = edu_enter(edu);
+
+	if (ret)
+		return ERR_PTR(ret);
+	buf = edu_dma_buf_alloc(edu, len);
+	edu_leave(edu);
+	return buf ?: ERR_PTR(-ENOMEM);
+}
+
+static int edu_bounce_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 pos, u32 len,
+			       bool to_dev, bool nonblock)
+{
+	int ret = edu_enter(edu);
+
+	if (ret)
+		return ret;
+	ret = edu_dma_transfer(edu, buf, 0, pos, len, to_dev, nonblock);
+	edu_leave(edu);
+	return ret;
+}
+
+/*
  * EDU_IOC_DMA from a user pointer: move @len bytes between user memory
  * and the device buffer at @pos through a bounce buffer (edu_dma_buf), all
  * or nothing: a partial user copy is -EFAULT and nothing goes to the
@@ -97,29 +147,22 @@ static ssize_t edu_dma_copy(struct edu_dev *edu, void __user *ubuf, u32 pos, u32
 			    bool to_dev, bool nonblock)
 {
 	struct edu_dma_buf *buf;
-	size_t left;
 	ssize_t ret;
 
-	buf = edu_dma_buf_alloc(edu, len);
-	if (!buf)
-		return -ENOMEM;
+	buf = edu_bounce_get(edu, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
 
-	if (to_dev) {
-		left = copy_from_user(buf->cpu, ubuf, len);
-		if (left) {
-			ret = -EFAULT;
-			goto out_put;
-		}
+	if (to_dev && copy_from_user(buf->cpu, ubuf, len)) {
+		ret = -EFAULT;
+		goto out_put;
 	}
-	ret = edu_dma_transfer(edu, buf, 0, pos, len, to_dev, nonblock);
+	ret = edu_bounce_transfer(edu, buf, pos, len, to_dev, nonblock);
 	if (ret)
 		goto out_put;
-	if (!to_dev) {
-		left = copy_to_user(ubuf, buf->cpu, len);
-		if (left) {
-			ret = -EFAULT;
-			goto out_put;
-		}
+	if (!to_dev && copy_to_user(ubuf, buf->cpu, len)) {
+		ret = -EFAULT;
+		goto out_put;
 	}
 	ret = len;
 out_put:
@@ -135,21 +178,73 @@ static u32 edu_span(loff_t pos, size_t count)
 	return min_t(size_t, count, edu_buf_size - pos);
 }
 
-/*
- * The bounce-buffer transfer of read_iter/write_iter, through an iov_iter
- * (user memory from read(), readv(), io_uring or AIO alike), with
- * read()/write() semantics: a partial user copy moves what could be
- * copied.
- */
-static ssize_t edu_dma_copy_iter(struct edu_dev *edu, struct iov_iter *iter, u32 pos, u32 len,
-				 bool to_dev, bool nonblock)
+static int edu_rw_alloc(struct edu_dev *edu, u32 len, struct edu_dma_buf **bufp)
 {
-	struct edu_dma_buf *buf;
-	ssize_t ret;
+	struct edu_dma_buf *buf = edu_dma_buf_alloc(edu, len);
 
-	buf = edu_dma_buf_alloc(edu, len);
 	if (!buf)
 		return -ENOMEM;
+	*bufp = buf;
+	return 0;
+}
+
+/*
+ * The checks of a read or write at iocb->ki_pos and its bounce buffer,
+ * inside the fence. Nothing blocks before the transfer itself, so
+ * IOCB_NOWAIT can answer every request that needs none (errors, EOF,
+ * ENOSPC) and fail the others with -EAGAIN before anything is queued:
+ * each transfer waits about 100 ms for the device. io_uring then retries
+ * from its io-wq worker, where waiting is allowed.
+ * Return: 0 with *@bufp, or the call's result (*@bufp is NULL).
+ */
+static ssize_t edu_rw_begin(struct kiocb *iocb, size_t count, bool to_dev, u32 *len,
+			    struct edu_dma_buf **bufp)
+{
+	struct edu_dev *edu = ((struct edu_file *)iocb->ki_filp->private_data)->edu;
+	ssize_t ret = 0;
+
+	*bufp = NULL;
+	/* Only a remove in progress holds the lock for writing. */
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!down_read_trylock(&edu->unplug_lock))
+			return -EAGAIN;
+	} else {
+		down_read(&edu->unplug_lock);
+	}
+
+	*len = edu_span(iocb->ki_pos, count);
+	if (edu->gone)
+		ret = -ENODEV;
+	else if (iocb->ki_pos < 0)
+		ret = -EINVAL;
+	else if (to_dev && !count)
+		ret = 0;
+	else if (!*len)
+		ret = to_dev ? -ENOSPC : 0;
+	else if (iocb->ki_flags & IOCB_NOWAIT)
+		ret = -EAGAIN;
+	else
+		ret = edu_rw_alloc(edu, *len, bufp);
+	edu_leave(edu);
+	return ret;
+}
+
+/*
+ * A read or write through an iov_iter (user memory from read(), readv(),
+ * io_uring or AIO alike), with read()/write() semantics: a partial user
+ * copy moves what could be copied. The copies run outside the fence.
+ */
+static ssize_t edu_rw_iter(struct kiocb *iocb, struct iov_iter *iter, bool to_dev)
+{
+	struct file *file = iocb->ki_filp;
+	struct edu_dev *edu = ((struct edu_file *)file->private_data)->edu;
+	struct edu_dma_buf *buf;
+	ssize_t ret;
+	u32 len;
+
+	ret = edu_rw_begin(iocb, iov_iter_count(iter), to_dev, &len, &buf);
+	if (!buf)
+		return ret;
 
 	if (to_dev) {
 		len = copy_from_iter(buf->cpu, len, iter);
@@ -158,7 +253,8 @@ static ssize_t edu_dma_copy_iter(struct edu_dev *edu, struct iov_iter *iter, u32
 			goto out_put;
 		}
 	}
-	ret = edu_dma_transfer(edu, buf, 0, pos, len, to_dev, nonblock);
+	/* O_NONBLOCK keeps its meaning: fail rather than queue behind another transfer. */
+	ret = edu_bounce_transfer(edu, buf, iocb->ki_pos, len, to_dev, file->f_flags & O_NONBLOCK);
 	if (ret)
 		goto out_put;
 	if (!to_dev) {
@@ -168,62 +264,10 @@ static ssize_t edu_dma_copy_iter(struct edu_dev *edu, struct iov_iter *iter, u32
 			goto out_put;
 		}
 	}
+	iocb->ki_pos += len;
 	ret = len;
 out_put:
 	edu_dma_buf_put(buf);
-	return ret;
-}
-
-/*
- * One read or write at iocb->ki_pos, with unplug_lock held for reading.
- * Nothing blocks before the transfer itself, so IOCB_NOWAIT can answer
- * every request that needs none (errors, EOF, ENOSPC) and fail the others
- * with -EAGAIN before anything is queued: each transfer waits about
- * 100 ms for the device. io_uring then retries from its io-wq worker,
- * where waiting is allowed.
- */
-static ssize_t edu_rw_locked(struct kiocb *iocb, struct iov_iter *iter, bool to_dev)
-{
-	struct file *file = iocb->ki_filp;
-	struct edu_dev *edu = ((struct edu_file *)file->private_data)->edu;
-	size_t count = iov_iter_count(iter);
-	ssize_t ret;
-	u32 len;
-
-	if (edu->gone)
-		return -ENODEV;
-	if (iocb->ki_pos < 0)
-		return -EINVAL;
-	if (to_dev && !count)
-		return 0;
-
-	len = edu_span(iocb->ki_pos, count);
-	if (!len)
-		return to_dev ? -ENOSPC : 0;
-	if (iocb->ki_flags & IOCB_NOWAIT)
-		return -EAGAIN;
-
-	/* O_NONBLOCK keeps its meaning: fail rather than queue behind another transfer. */
-	ret = edu_dma_copy_iter(edu, iter, iocb->ki_pos, len, to_dev, file->f_flags & O_NONBLOCK);
-	if (ret > 0)
-		iocb->ki_pos += ret;
-	return ret;
-}
-
-static ssize_t edu_rw_iter(struct kiocb *iocb, struct iov_iter *iter, bool to_dev)
-{
-	struct edu_dev *edu = ((struct edu_file *)iocb->ki_filp->private_data)->edu;
-	ssize_t ret;
-
-	/* Only a remove in progress holds the lock for writing. */
-	if (iocb->ki_flags & IOCB_NOWAIT) {
-		if (!down_read_trylock(&edu->unplug_lock))
-			return -EAGAIN;
-	} else {
-		down_read(&edu->unplug_lock);
-	}
-	ret = edu_rw_locked(iocb, iter, to_dev);
-	up_read(&edu->unplug_lock);
 	return ret;
 }
 
@@ -296,10 +340,10 @@ static int edu_fop_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	/*
-	 * mmap_lock is held here, and read() and write() fault user pages
-	 * while they hold unplug_lock: waiting for it could deadlock with a
-	 * remove queued in between (lockdep saw it). Only a remove in
-	 * progress makes the trylock fail, and then the answer is ENODEV.
+	 * mmap_lock is held here: do not wait in it for a remove (lockdep
+	 * once saw a cycle through user faults, which no longer happen under
+	 * unplug_lock). Only a remove in progress makes the trylock fail,
+	 * and then the answer is ENODEV.
 	 */
 	if (!down_read_trylock(&ef->edu->unplug_lock))
 		return -ENODEV;
@@ -319,12 +363,20 @@ static int edu_ioctl_info(struct edu_dev *edu, void __user *uarg)
 		.irq_vector = edu->irq,
 		.dma_bits = edu->dma_bits,
 	};
+	int ret = edu_enter(edu);
 
+	if (ret)
+		return ret;
+	edu_leave(edu);
 	strscpy(info.driver_version, EDU_VERSION, sizeof(info.driver_version));
 	strscpy(info.pci_addr, pci_name(edu->pdev), sizeof(info.pci_addr));
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/*
+ * The ioctls below copy their argument in, call the engine inside the
+ * fence, and copy the answer out after it (see edu_enter()).
+ */
 static int edu_ioctl_liveness(struct edu_dev *edu, void __user *uarg)
 {
 	struct edu_liveness req;
@@ -335,7 +387,11 @@ static int edu_ioctl_liveness(struct edu_dev *edu, void __user *uarg)
 	if (req.flags || req.reserved)
 		return -EINVAL;
 
+	ret = edu_enter(edu);
+	if (ret)
+		return ret;
 	ret = edu_liveness(edu, req.value, &req.result);
+	edu_leave(edu);
 	if (ret)
 		return ret;
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
@@ -351,7 +407,11 @@ static int edu_ioctl_factorial(struct edu_dev *edu, void __user *uarg)
 	if ((req.flags & ~EDU_FLAG_POLL) || req.reserved)
 		return -EINVAL;
 
+	ret = edu_enter(edu);
+	if (ret)
+		return ret;
 	ret = edu_factorial(edu, req.n, req.flags & EDU_FLAG_POLL, &req.result);
+	edu_leave(edu);
 	if (ret)
 		return ret;
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
@@ -367,7 +427,11 @@ static int edu_ioctl_raise_irq(struct edu_dev *edu, void __user *uarg)
 	if (req.flags & ~EDU_FLAG_POLL)
 		return -EINVAL;
 
+	ret = edu_enter(edu);
+	if (ret)
+		return ret;
 	ret = edu_raise_irq(edu, req.reasons, req.flags & EDU_FLAG_POLL, &req.latency_ns);
+	edu_leave(edu);
 	if (ret)
 		return ret;
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
@@ -377,29 +441,47 @@ static int edu_ioctl_get_stats(struct edu_dev *edu, void __user *uarg)
 {
 	struct edu_stats *stats __free(kfree) =
 		edu_fault_alloc() ? NULL : kzalloc(sizeof(*stats), GFP_KERNEL);
+	int ret;
 
 	if (!stats)
 		return -ENOMEM;
+	ret = edu_enter(edu);
+	if (ret)
+		return ret;
 	edu_stats_read(edu, stats);
+	edu_leave(edu);
 	return copy_to_user(uarg, stats, sizeof(*stats)) ? -EFAULT : 0;
 }
 
 static int edu_ioctl_dma_mmap(struct edu_file *ef, const struct edu_dma_xfer *req,
 			      bool to_dev, bool nonblock)
 {
+	struct edu_dev *edu = ef->edu;
+	int ret;
+
 	if (req->addr)
 		return -EINVAL;
 
-	guard(mutex)(&ef->lock);
-	if (!ef->mmap_buf)
-		return -ENXIO;
-	return edu_dma_transfer(ef->edu, ef->mmap_buf, req->mmap_offset, req->dev_offset,
-				req->len, to_dev, nonblock);
+	/* The fence first, as in mmap(), which takes ef->lock inside it. */
+	ret = edu_enter(edu);
+	if (ret)
+		return ret;
+	mutex_lock(&ef->lock);
+	if (ef->mmap_buf)
+		ret = edu_dma_transfer(edu, ef->mmap_buf, req->mmap_offset, req->dev_offset,
+				       req->len, to_dev, nonblock);
+	else
+		ret = -ENXIO;
+	mutex_unlock(&ef->lock);
+	edu_leave(edu);
+	return ret;
 }
 
-static int edu_ioctl_dma(struct edu_file *ef, void __user *uarg, bool nonblock)
+static int edu_ioctl_dma(struct file *file, void __user *uarg)
 {
 	const u32 dirs = EDU_DMA_TO_DEVICE | EDU_DMA_FROM_DEVICE;
+	struct edu_file *ef = file->private_data;
+	bool nonblock = file->f_flags & O_NONBLOCK;
 	struct edu_dma_xfer req;
 	bool to_dev;
 	ssize_t ret;
@@ -426,9 +508,15 @@ static int edu_ioctl_dma(struct edu_file *ef, void __user *uarg, bool nonblock)
 
 static int edu_ioctl_reset_stats(struct edu_dev *edu)
 {
+	int ret;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	ret = edu_enter(edu);
+	if (ret)
+		return ret;
 	edu_stats_reset(edu);
+	edu_leave(edu);
 	return 0;
 }
 
@@ -437,10 +525,6 @@ static long edu_fop_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 	struct edu_file *ef = file->private_data;
 	struct edu_dev *edu = ef->edu;
 	void __user *uarg = (void __user *)arg;
-
-	guard(rwsem_read)(&edu->unplug_lock);
-	if (edu->gone)
-		return -ENODEV;
 
 	switch (cmd) {
 	case EDU_IOC_INFO:
@@ -456,7 +540,7 @@ static long edu_fop_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 	case EDU_IOC_RESET_STATS:
 		return edu_ioctl_reset_stats(edu);
 	case EDU_IOC_DMA:
-		return edu_ioctl_dma(ef, uarg, file->f_flags & O_NONBLOCK);
+		return edu_ioctl_dma(file, uarg);
 	default:
 		return -ENOTTY;
 	}

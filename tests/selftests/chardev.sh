@@ -3,7 +3,9 @@
 #
 # /dev/eduN lifetime: nodes appear and vanish with the devices, an open
 # file pins the module, and a file kept open across unbind or hot-unplug
-# gets ENODEV instead of reaching freed memory or absent hardware.
+# gets ENODEV instead of reaching freed memory or absent hardware. A
+# read, write or ioctl whose user page never faults in does not hold up
+# unbind.
 . "$(dirname "$0")/lib.sh"
 
 # py CODE: run python3 with fd helpers; info(fd) does EDU_IOC_INFO.
@@ -108,5 +110,8 @@ ok_if "open file after unbind: ENODEV; rebind works" enodev_after_unbind
 ok_if "open file after hot-unplug (QMP device_del): ENODEV; device_add works" \
 	enodev_after_hot_unplug
 ok_if "all devices bound again" nodes_match_devices
+# A user page that never faults in (userfaultfd) against unbind.
+ksft "$TOP/build/selftests/uffd_test"
+ok_if "all devices bound after the userfaultfd tests" nodes_match_devices
 edu_unload
 tap_done
