@@ -336,7 +336,13 @@ static int edu_fop_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long size = vma->vm_end - vma->vm_start;
 	int ret;
 
-	if (vma->vm_pgoff || size > EDU_MMAP_SIZE || !(vma->vm_flags & VM_SHARED))
+	/*
+	 * MAP_SHARED only (a private mapping's copies would not be the
+	 * device's buffer). VM_MAYSHARE, not VM_SHARED: the VFS clears
+	 * VM_SHARED for a shared mapping of a file not open for writing,
+	 * which may still map the buffer read-only.
+	 */
+	if (vma->vm_pgoff || size > EDU_MMAP_SIZE || !(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	/*
@@ -477,6 +483,10 @@ static int edu_ioctl_dma_mmap(struct edu_file *ef, const struct edu_dma_xfer *re
 	return ret;
 }
 
+/*
+ * As read() and write(): a transfer to the device needs a file open for
+ * writing, one from it a file open for reading.
+ */
 static int edu_ioctl_dma(struct file *file, void __user *uarg)
 {
 	const u32 dirs = EDU_DMA_TO_DEVICE | EDU_DMA_FROM_DEVICE;
@@ -491,11 +501,13 @@ static int edu_ioctl_dma(struct file *file, void __user *uarg)
 	if (req.reserved || (req.flags & ~(dirs | EDU_DMA_F_MMAP)) ||
 	    hweight32(req.flags & dirs) != 1)
 		return -EINVAL;
+	to_dev = req.flags & EDU_DMA_TO_DEVICE;
+	if (!(file->f_mode & (to_dev ? FMODE_WRITE : FMODE_READ)))
+		return -EBADF;
 	/* Never shortened, unlike read/write: the whole range must fit. */
 	if (!req.len || req.len > edu_buf_size || req.dev_offset > edu_buf_size - req.len)
 		return -EINVAL;
 
-	to_dev = req.flags & EDU_DMA_TO_DEVICE;
 	if (req.flags & EDU_DMA_F_MMAP)
 		return edu_ioctl_dma_mmap(ef, &req, to_dev, nonblock);
 
@@ -520,11 +532,32 @@ static int edu_ioctl_reset_stats(struct edu_dev *edu)
 	return 0;
 }
 
+/*
+ * The commands that change the device's state (registers, interrupts,
+ * counters) need a file open for writing, as write() does: a read-only
+ * open of the 0660 node must not be a way to drive the device.
+ */
+static bool edu_ioctl_writes(unsigned int cmd)
+{
+	switch (cmd) {
+	case EDU_IOC_LIVENESS:
+	case EDU_IOC_FACTORIAL:
+	case EDU_IOC_RAISE_IRQ:
+	case EDU_IOC_RESET_STATS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long edu_fop_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct edu_file *ef = file->private_data;
 	struct edu_dev *edu = ef->edu;
 	void __user *uarg = (void __user *)arg;
+
+	if (edu_ioctl_writes(cmd) && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 
 	switch (cmd) {
 	case EDU_IOC_INFO:

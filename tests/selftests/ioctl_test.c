@@ -1129,6 +1129,95 @@ TEST(concurrent_factorials)
 	close(fds[1]);
 }
 
+/* An fd on /dev/eduN opened with @flags, or -errno. */
+static int edu_open_mode(unsigned int index, int flags)
+{
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/edu%u", index);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int edu_dma_xfer(int fd, __u32 flags, void *addr, __u32 len)
+{
+	struct edu_dma_xfer x = { .addr = (uintptr_t)addr, .len = len, .flags = flags };
+
+	return edu_ioctl(fd, EDU_IOC_DMA, &x);
+}
+
+/*
+ * The open mode bounds the ioctls as it bounds read() and write(): what
+ * changes the device's state (its registers, buffer, interrupts,
+ * counters) needs a file open for writing, a DMA from the device one
+ * open for reading; otherwise EBADF, as write(2) on an O_RDONLY fd.
+ * Nothing refused reaches the device: the counters do not move.
+ */
+TEST(open_mode_bounds_ioctls)
+{
+	struct edu_liveness live = { .value = 0x12345678 };
+	struct edu_factorial fact = { .n = 5 };
+	struct edu_irq_raise raise = { .reasons = 0x10000 };
+	struct edu_stats before, after;
+	struct edu_info info;
+	char data[16] = "read-only?";
+	long psize = sysconf(_SC_PAGESIZE);
+	int ro, wo, rw;
+	void *map;
+
+	ro = edu_open_mode(0, O_RDONLY);
+	if (ro == -ENOENT)
+		SKIP(return, "no /dev/edu0");
+	ASSERT_LE(0, ro);
+	wo = edu_open_mode(0, O_WRONLY);
+	ASSERT_LE(0, wo);
+	rw = edu_open_mode(0, O_RDWR);
+	ASSERT_LE(0, rw);
+
+	/* What only reads works on a read-only file. */
+	EXPECT_EQ(0, edu_get_info(ro, &info));
+	ASSERT_EQ(0, edu_get_stats(ro, &before));
+	EXPECT_EQ(0, edu_dma_xfer(ro, EDU_DMA_FROM_DEVICE, data, sizeof(data)));
+
+	EXPECT_EQ(-EBADF, edu_ioctl(ro, EDU_IOC_LIVENESS, &live));
+	EXPECT_EQ(-EBADF, edu_ioctl(ro, EDU_IOC_FACTORIAL, &fact));
+	EXPECT_EQ(-EBADF, edu_ioctl(ro, EDU_IOC_RAISE_IRQ, &raise));
+	EXPECT_EQ(-EBADF, edu_ioctl(ro, EDU_IOC_RESET_STATS, NULL));
+	EXPECT_EQ(-EBADF, edu_dma_xfer(ro, EDU_DMA_TO_DEVICE, data, sizeof(data)));
+
+	/* The VFS refuses a writable shared mapping; a readable one is not for writing. */
+	map = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
+	EXPECT_EQ(MAP_FAILED, map);
+	EXPECT_EQ(EACCES, errno);
+	map = mmap(NULL, psize, PROT_READ, MAP_SHARED, ro, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-EBADF, edu_dma_xfer(ro, EDU_DMA_TO_DEVICE | EDU_DMA_F_MMAP, NULL, 16));
+	EXPECT_EQ(0, edu_dma_xfer(ro, EDU_DMA_FROM_DEVICE | EDU_DMA_F_MMAP, NULL, 16));
+	munmap(map, psize);
+
+	/* A write-only file changes the device but does not read its buffer. */
+	EXPECT_EQ(-EBADF, edu_dma_xfer(wo, EDU_DMA_FROM_DEVICE, data, sizeof(data)));
+	EXPECT_EQ(0, edu_ioctl(wo, EDU_IOC_LIVENESS, &live));
+	EXPECT_EQ(~0x12345678u, live.result);
+
+	/* Only the write-only file's liveness and the reads reached the device. */
+	ASSERT_EQ(0, edu_get_stats(rw, &after));
+	EXPECT_EQ(before.factorials, after.factorials);
+	EXPECT_EQ(before.irq_reasons[16], after.irq_reasons[16]);
+	EXPECT_EQ(before.dma_xfers_to_dev, after.dma_xfers_to_dev);
+	EXPECT_EQ(before.dma_xfers_from_dev + 2, after.dma_xfers_from_dev);
+
+	/* The same requests on a read-write file work. */
+	EXPECT_EQ(0, edu_ioctl(rw, EDU_IOC_FACTORIAL, &fact));
+	EXPECT_EQ(120u, fact.result);
+	EXPECT_EQ(0, edu_ioctl(rw, EDU_IOC_RAISE_IRQ, &raise));
+	EXPECT_EQ(0, edu_dma_xfer(rw, EDU_DMA_TO_DEVICE, data, sizeof(data)));
+	close(ro);
+	close(wo);
+	close(rw);
+}
+
 static void __attribute__((constructor)) seed_random(void)
 {
 	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());

@@ -14,6 +14,9 @@
  *   EFAULT  the argument pointer is not readable/writable
  *   EINVAL  nonzero flags/reserved, or a field out of range
  *   ENODEV  the device was removed (hot-unplug, unbind) while open
+ *   EBADF   the file's open mode does not allow the command: those that
+ *           change the device's state need it open for writing, as
+ *           write() does (marked "needs FMODE_WRITE" below)
  *   EINTR   interrupted by a signal while waiting for the device
  *   ETIMEDOUT the device did not interrupt in time
  *
@@ -34,7 +37,8 @@
  * (MAP_SHARED) gives the file a DMA buffer; EDU_IOC_DMA with
  * EDU_DMA_F_MMAP moves data between it and the device buffer without
  * copying. Without EDU_DMA_F_MMAP, EDU_IOC_DMA copies from/to the user
- * pointer in @addr instead.
+ * pointer in @addr instead. A writable mapping needs a file open for
+ * writing (EACCES).
  */
 #ifndef _UAPI_LINUX_EDU_H
 #define _UAPI_LINUX_EDU_H
@@ -199,7 +203,9 @@ struct edu_stats {
  * @flags: EDU_DMA_TO_DEVICE or EDU_DMA_FROM_DEVICE, | EDU_DMA_F_MMAP
  * @reserved: zero
  *
- * Errors: EINVAL as above; ENXIO for EDU_DMA_F_MMAP before mmap();
+ * Errors: EINVAL as above; EBADF for EDU_DMA_TO_DEVICE on a file not
+ * open for writing, or EDU_DMA_FROM_DEVICE on one not open for reading;
+ * ENXIO for EDU_DMA_F_MMAP before mmap();
  * EFAULT when @len bytes at @addr cannot all be read (nothing is sent to
  * the device) or written (the transfer happened); EAGAIN with O_NONBLOCK when the engine is busy;
  * ETIMEDOUT when the device does not complete the transfer.
@@ -213,13 +219,19 @@ struct edu_dma_xfer {
 	__u64 reserved;
 };
 
+/* Any open file. */
 #define EDU_IOC_INFO		_IOR(EDU_IOC_MAGIC, 0x00, struct edu_info)
+/* Needs FMODE_WRITE (EBADF otherwise): it writes a register. */
 #define EDU_IOC_LIVENESS	_IOWR(EDU_IOC_MAGIC, 0x01, struct edu_liveness)
+/* Needs FMODE_WRITE (EBADF otherwise). */
 #define EDU_IOC_FACTORIAL	_IOWR(EDU_IOC_MAGIC, 0x02, struct edu_factorial)
+/* Needs FMODE_WRITE (EBADF otherwise). */
 #define EDU_IOC_RAISE_IRQ	_IOWR(EDU_IOC_MAGIC, 0x03, struct edu_irq_raise)
+/* Any open file. */
 #define EDU_IOC_GET_STATS	_IOR(EDU_IOC_MAGIC, 0x04, struct edu_stats)
-/* Needs CAP_SYS_ADMIN (EPERM otherwise). */
+/* Needs FMODE_WRITE (EBADF), then CAP_SYS_ADMIN (EPERM). */
 #define EDU_IOC_RESET_STATS	_IO(EDU_IOC_MAGIC, 0x05)
+/* EDU_DMA_TO_DEVICE needs FMODE_WRITE, EDU_DMA_FROM_DEVICE FMODE_READ (EBADF). */
 #define EDU_IOC_DMA		_IOW(EDU_IOC_MAGIC, 0x06, struct edu_dma_xfer)
 
 /*
