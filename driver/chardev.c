@@ -119,9 +119,9 @@ static struct edu_dma_buf *edu_bounce_get(struct edu_dev *edu, u32 len)
 
 	if (ret)
 		return ERR_PTR(ret);
-	buf = edu_dma_buf_alloc(edu, len);
+	buf = edu_dma_buf_alloc_user(edu, len);
 	edu_leave(edu);
-	return buf ?: ERR_PTR(-ENOMEM);
+	return buf;
 }
 
 static int edu_bounce_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 pos, u32 len,
@@ -180,10 +180,10 @@ static u32 edu_span(loff_t pos, size_t count)
 
 static int edu_rw_alloc(struct edu_dev *edu, u32 len, struct edu_dma_buf **bufp)
 {
-	struct edu_dma_buf *buf = edu_dma_buf_alloc(edu, len);
+	struct edu_dma_buf *buf = edu_dma_buf_alloc_user(edu, len);
 
-	if (!buf)
-		return -ENOMEM;
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
 	*bufp = buf;
 	return 0;
 }
@@ -316,9 +316,11 @@ static int edu_mmap_buf(struct edu_file *ef, struct vm_area_struct *vma, unsigne
 
 	guard(mutex)(&ef->lock);
 	if (!ef->mmap_buf) {
-		ef->mmap_buf = edu_dma_buf_alloc(edu, EDU_MMAP_SIZE);
-		if (!ef->mmap_buf)
-			return -ENOMEM;
+		struct edu_dma_buf *buf = edu_dma_buf_alloc_user(edu, EDU_MMAP_SIZE);
+
+		if (IS_ERR(buf))
+			return PTR_ERR(buf);
+		ef->mmap_buf = buf;
 	}
 	for (off = 0; off < size; off += PAGE_SIZE) {
 		struct page *page = virt_to_page(ef->mmap_buf->cpu + off);

@@ -179,26 +179,39 @@ static gfp_t edu_dma_zone(struct device *dev)
 	return dma_get_mask(dev) >= DMA_BIT_MASK(32) ? GFP_DMA32 : GFP_DMA;
 }
 
-/**
- * edu_dma_buf_alloc() - memory for the RAM side of transfers
- * @edu: the device
- * @size: bytes
- *
- * Zeroed whole pages (mmap() hands them to userspace) the device can
- * address, mapped for it until the buffer or the device goes.
- *
- * Context: process; the device is bound (callers hold unplug_lock for
- * reading, or are its PM callbacks).
- * Return: a buffer with one reference, or NULL.
+/*
+ * Buffers made for users (a file's mmap(), the bounce buffer of each
+ * read, write or EDU_IOC_DMA) pin pages of a small zone (ZONE_DMA, 16 MiB,
+ * for QEMU's 28-bit default): they are charged to the caller's memory
+ * cgroup, and each device holds at most dma_bufs_max of them at once, so
+ * that one member of the device's group cannot take the zone from
+ * everyone else. Past the bound the request fails with ENOBUFS.
  */
-struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size)
+static unsigned int dma_bufs_max = 256;
+
+static int dma_bufs_max_set(const char *val, const struct kernel_param *kp)
 {
-	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | edu_dma_zone(&edu->pdev->dev);
-	struct edu_dma_buf *buf = edu_fault_alloc() ? NULL : kzalloc(sizeof(*buf), GFP_KERNEL);
+	return param_set_uint_minmax(val, kp, 1, EDU_DMA_BUFS_LIMIT);
+}
+
+static const struct kernel_param_ops dma_bufs_max_ops = {
+	.set = dma_bufs_max_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(dma_bufs_max, &dma_bufs_max_ops, &dma_bufs_max, 0644);
+__MODULE_PARM_TYPE(dma_bufs_max, "uint");
+MODULE_PARM_DESC(dma_bufs_max,
+		 "DMA buffers (one page each) user files may hold per device at once: mmap()s and transfers in flight, 1-65536 (default 256); past it ENOBUFS");
+
+static struct edu_dma_buf *edu_dma_buf_create(struct edu_dev *edu, size_t size, gfp_t gfp)
+{
+	struct edu_dma_buf *buf = edu_fault_alloc() ? NULL : kzalloc(sizeof(*buf), gfp);
 
 	if (!buf)
 		return NULL;
 
+	gfp |= __GFP_ZERO | edu_dma_zone(&edu->pdev->dev);
 	buf->cpu = edu_fault_alloc() ? NULL : alloc_pages_exact(size, gfp);
 	if (!buf->cpu)
 		goto err_free;
@@ -222,6 +235,61 @@ err_free:
 	return NULL;
 }
 
+/**
+ * edu_dma_buf_alloc() - memory for the RAM side of the driver's own transfers
+ * @edu: the device
+ * @size: bytes
+ *
+ * Zeroed whole pages the device can address, mapped for it until the
+ * buffer or the device goes.
+ *
+ * Context: process; the device is bound (callers hold unplug_lock for
+ * reading, or are its PM callbacks).
+ * Return: a buffer with one reference, or NULL.
+ */
+struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size)
+{
+	return edu_dma_buf_create(edu, size, GFP_KERNEL);
+}
+
+/**
+ * edu_dma_buf_alloc_user() - a buffer a user's file holds
+ * @edu: the device
+ * @size: bytes
+ *
+ * As edu_dma_buf_alloc(), charged to the current task's memory cgroup
+ * (mmap() hands the pages to userspace) and counted against the device's
+ * dma_bufs_max until the buffer is freed.
+ *
+ * Context: process; the device is bound (callers hold unplug_lock).
+ * Return: a buffer with one reference, ERR_PTR(-ENOBUFS) past the bound,
+ * or ERR_PTR(-ENOMEM).
+ */
+struct edu_dma_buf *edu_dma_buf_alloc_user(struct edu_dev *edu, size_t size)
+{
+	struct edu_dma *dma = &edu->dma;
+	struct edu_dma_buf *buf;
+	bool full;
+
+	spin_lock(&dma->lock);
+	full = dma->user_bufs >= READ_ONCE(dma_bufs_max);
+	if (!full)
+		dma->user_bufs++;
+	spin_unlock(&dma->lock);
+	if (full)
+		return ERR_PTR(-ENOBUFS);
+
+	buf = edu_dma_buf_create(edu, size, GFP_KERNEL_ACCOUNT);
+	if (buf) {
+		buf->user = true;
+		return buf;
+	}
+	spin_lock(&dma->lock);
+	dma->user_bufs--;
+	spin_unlock(&dma->lock);
+	return ERR_PTR(-ENOMEM);
+}
+
 /* Take @buf's mapping away from the device; its pages stay. */
 static void edu_dma_buf_unmap(struct edu_dev *edu, struct edu_dma_buf *buf)
 {
@@ -239,6 +307,8 @@ static void edu_dma_buf_release(struct kref *ref)
 
 	spin_lock(&edu->dma.lock);
 	edu_dma_buf_unmap(edu, buf);
+	if (buf->user)
+		edu->dma.user_bufs--;
 	spin_unlock(&edu->dma.lock);
 	free_pages_exact(buf->cpu, buf->size);
 	kfree(buf);
@@ -725,7 +795,7 @@ void edu_dma_stop(struct edu_dev *edu)
 void edu_dma_show(struct seq_file *m, struct edu_dev *edu)
 {
 	struct edu_dma *dma = &edu->dma;
-	unsigned int depth, bufs = 0;
+	unsigned int depth, bufs = 0, user_bufs;
 	bool active, stalled;
 	struct list_head *pos;
 
@@ -735,12 +805,15 @@ void edu_dma_show(struct seq_file *m, struct edu_dev *edu)
 	stalled = dma->stalled;
 	list_for_each(pos, &dma->bufs)
 		bufs++;
+	user_bufs = dma->user_bufs;
 	spin_unlock(&dma->lock);
 
 	seq_printf(m, "depth %u\nactive %d\nstalled %d\ntimeout_ms %u\n", depth, active, stalled,
 		   READ_ONCE(dma->timeout_ms));
 	/* Buffers mapped for the device: a leak check's count (leaks.bash). */
 	seq_printf(m, "bufs %u\n", bufs);
+	/* Of all buffers, mapped or not, those users hold, and their bound. */
+	seq_printf(m, "user_bufs %u\nuser_bufs_max %u\n", user_bufs, READ_ONCE(dma_bufs_max));
 	seq_printf(m, "fail_dma %d\nforce_timeout %d\n", atomic_read(&dma->fail_next),
 		   atomic_read(&dma->force_timeout));
 }

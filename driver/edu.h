@@ -84,6 +84,7 @@ struct edu_counters {
  * @cpu: kernel address
  * @dma: bus address, valid while on edu_dma.bufs
  * @size: bytes
+ * @user: a user's (edu_dma_buf_alloc_user()): counted in edu_dma.user_bufs
  *
  * The pages live as long as the buffer, the mapping only as long as the
  * driver is bound: a file's mmap() may outlive the device, and remove
@@ -97,6 +98,7 @@ struct edu_dma_buf {
 	void *cpu;
 	dma_addr_t dma;
 	size_t size;
+	bool user;
 };
 
 /**
@@ -135,6 +137,7 @@ struct edu_dma_req {
  *	buffer stays alive until the device stops
  * @bufs: every buffer still mapped for the device
  * @depth: requests queued or active
+ * @user_bufs: buffers users hold (mapped or not), bounded by dma_bufs_max
  * @watchdog: fails @active after @timeout_ms, then waits out @stalled
  * @stopped: no new requests (remove)
  * @paused: start no queued request but urgent ones (power management)
@@ -150,6 +153,7 @@ struct edu_dma {
 	struct edu_dma_req *stalled;
 	struct list_head bufs;
 	unsigned int depth;
+	unsigned int user_bufs;
 	struct delayed_work watchdog;
 	bool stopped;
 	bool paused;
@@ -356,6 +360,7 @@ const char *edu_irq_mode_name(enum edu_irq_mode mode);
 /* dma.c */
 #define EDU_DMA_TIMEOUT_MIN_MS	10
 #define EDU_DMA_TIMEOUT_MAX_MS	60000
+#define EDU_DMA_BUFS_LIMIT	65536
 struct seq_file;
 struct fault_attr;
 extern unsigned int edu_buf_size;
@@ -371,6 +376,7 @@ void edu_dma_stop(struct edu_dev *edu);
 void edu_dma_irq(struct edu_dev *edu);
 bool edu_dma_idle(struct edu_dev *edu);
 struct edu_dma_buf *edu_dma_buf_alloc(struct edu_dev *edu, size_t size);
+struct edu_dma_buf *edu_dma_buf_alloc_user(struct edu_dev *edu, size_t size);
 void edu_dma_buf_put(struct edu_dma_buf *buf);
 int edu_dma_transfer(struct edu_dev *edu, struct edu_dma_buf *buf, u32 buf_off, u32 dev_off,
 		     u32 len, bool to_dev, bool nonblock);

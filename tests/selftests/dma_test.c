@@ -1237,6 +1237,92 @@ TEST(concurrent_regions)
 	close(fds[1]);
 }
 
+/* The "bufs" line of eduN's debugfs queue: buffers mapped for it, or -errno. */
+static int queue_bufs(unsigned int index)
+{
+	char path[384], line[64];
+	int bufs = -EIO, ret;
+	FILE *f;
+
+	ret = edu_knob_path(index, true, "queue", path, sizeof(path));
+	if (ret)
+		return ret;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "bufs %d", &bufs) == 1)
+			break;
+	fclose(f);
+	return bufs;
+}
+
+#define EDU_BUFS_MAX_DEFAULT	256
+
+/*
+ * The DMA buffers files pin (a mapping's, a transfer's bounce buffer)
+ * are bounded per device by dma_bufs_max: past it mmap() and transfers
+ * fail with ENOBUFS, and closing a file gives its buffer back. debugfs
+ * queue counts the same buffers.
+ */
+TEST(dma_buffers_bounded)
+{
+	unsigned char data[16] = { 0 };
+	int max, base, fd, extra, i;
+	char line[32];
+	int *fds;
+	void **maps;
+
+	fd = edu_open(0);
+	if (fd == -ENOENT)
+		SKIP(return, "no /dev/edu0");
+	ASSERT_LE(0, fd);
+	max = read_line("/sys/module/edu/parameters/dma_bufs_max", line, sizeof(line)) ?
+	      EDU_BUFS_MAX_DEFAULT : atoi(line);
+	ASSERT_LT(0, max);
+	base = queue_bufs(0);
+	ASSERT_LE(0, base);
+	fds = calloc(max, sizeof(*fds));
+	maps = calloc(max, sizeof(*maps));
+	ASSERT_TRUE(fds && maps);
+
+	for (i = 0; i < max; i++) {
+		fds[i] = edu_open(0);
+		ASSERT_LE(0, fds[i]) TH_LOG("open %d: %s", i, strerror(-fds[i]));
+		maps[i] = mmap(NULL, EDU_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[i], 0);
+		ASSERT_NE(MAP_FAILED, maps[i]) TH_LOG("mmap %d of %d: %s", i, max, strerror(errno));
+	}
+	EXPECT_EQ(base + max, queue_bufs(0));
+
+	/* One more buffer for the device: refused, for a mapping and a transfer alike. */
+	extra = edu_open(0);
+	ASSERT_LE(0, extra);
+	EXPECT_EQ(-ENOBUFS, edu_mmap_errno(extra, EDU_MAP_SIZE, MAP_SHARED, 0));
+	EXPECT_EQ(-ENOBUFS, edu_pwrite(extra, data, sizeof(data), 0));
+	EXPECT_EQ(-ENOBUFS, edu_pread(extra, data, sizeof(data), 0));
+	EXPECT_EQ(base + max, queue_bufs(0));
+
+	/* A mapped file's own transfers need no new buffer. */
+	EXPECT_EQ(0, edu_dma_mmap(fds[0], TO_DEV, 0, 0, 16));
+
+	/* The last reference to a buffer is its file's: closing it frees a slot. */
+	munmap(maps[0], EDU_MAP_SIZE);
+	close(fds[0]);
+	EXPECT_EQ(base + max - 1, queue_bufs(0));
+	EXPECT_EQ((ssize_t)sizeof(data), edu_pwrite(extra, data, sizeof(data), 0));
+	EXPECT_EQ(0, edu_mmap_errno(extra, EDU_MAP_SIZE, MAP_SHARED, 0));
+
+	close(extra);
+	for (i = 1; i < max; i++) {
+		munmap(maps[i], EDU_MAP_SIZE);
+		close(fds[i]);
+	}
+	EXPECT_EQ(base, queue_bufs(0));
+	free(fds);
+	free(maps);
+	close(fd);
+}
+
 static void __attribute__((constructor)) seed_random(void)
 {
 	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());

@@ -31,7 +31,8 @@
  * writes there fail with ENOSPC, transfers crossing the end are shortened,
  * negative offsets are EINVAL. With O_NONBLOCK a transfer that would wait
  * for another one fails with EAGAIN; poll() reports POLLIN | POLLOUT when
- * the DMA engine is idle.
+ * the DMA engine is idle. Each transfer in flight holds a bounce buffer:
+ * see ENOBUFS below.
  *
  * Zero copy: mmap() of up to EDU_DMA_BUF_SIZE bytes at offset 0
  * (MAP_SHARED) gives the file a DMA buffer; EDU_IOC_DMA with
@@ -39,6 +40,12 @@
  * copying. Without EDU_DMA_F_MMAP, EDU_IOC_DMA copies from/to the user
  * pointer in @addr instead. A writable mapping needs a file open for
  * writing (EACCES).
+ *
+ * The mapped buffers and the bounce buffers of transfers in flight pin
+ * pages the device can reach (a small zone); they are charged to the
+ * caller's memory cgroup, and a device gives files at most the module
+ * parameter dma_bufs_max of them at once: past it mmap(), read(),
+ * write() and EDU_IOC_DMA fail with ENOBUFS until a file lets one go.
  */
 #ifndef _UAPI_LINUX_EDU_H
 #define _UAPI_LINUX_EDU_H
@@ -205,7 +212,7 @@ struct edu_stats {
  *
  * Errors: EINVAL as above; EBADF for EDU_DMA_TO_DEVICE on a file not
  * open for writing, or EDU_DMA_FROM_DEVICE on one not open for reading;
- * ENXIO for EDU_DMA_F_MMAP before mmap();
+ * ENOBUFS past dma_bufs_max; ENXIO for EDU_DMA_F_MMAP before mmap();
  * EFAULT when @len bytes at @addr cannot all be read (nothing is sent to
  * the device) or written (the transfer happened); EAGAIN with O_NONBLOCK when the engine is busy;
  * ETIMEDOUT when the device does not complete the transfer.
