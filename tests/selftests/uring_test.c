@@ -287,6 +287,24 @@ TEST_F(uring, bad_inputs)
 	EXPECT_EQ(5, uring_rw(&self->ring, true, fd, buf, sizeof(buf), EDU_BUF_SIZE - 5));
 }
 
+/* The open mode holds for io_uring as for write() and read(): EBADF. */
+TEST_F(uring, open_mode)
+{
+	unsigned char buf[16] = { 0 };
+	int ro, wo;
+
+	ro = open("/dev/edu0", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	wo = open("/dev/edu0", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, wo);
+	EXPECT_EQ(-EBADF, uring_rw(&self->ring, true, ro, buf, sizeof(buf), 0));
+	EXPECT_EQ(-EBADF, uring_rw(&self->ring, false, wo, buf, sizeof(buf), 0));
+	EXPECT_EQ((int)sizeof(buf), uring_rw(&self->ring, false, ro, buf, sizeof(buf), 0));
+	EXPECT_EQ((int)sizeof(buf), uring_rw(&self->ring, true, wo, buf, sizeof(buf), 0));
+	close(ro);
+	close(wo);
+}
+
 /*
  * Three reads on one device: the first held in the device (force_timeout,
  * see edu_hold.h), the other two waiting behind it in io_uring (their
