@@ -141,6 +141,7 @@ void edu_debugfs_add(struct edu_dev *edu)
 	debugfs_create_atomic_t("force_timeout", 0600, dir, &edu->dma.force_timeout);
 	debugfs_create_bool("pm_lose_state", 0600, dir, &edu->pm_lose_state);
 	debugfs_create_atomic_t("pm_wipes", 0400, dir, &edu->pm_wipes);
+	edu_net_debugfs_add(edu, dir);
 }
 
 /* Waits for readers: nothing here reads the registers once it returns. */

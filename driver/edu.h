@@ -276,6 +276,7 @@ struct edu_xdp *edu_net_xdp(struct net_device *ndev);
 bool edu_net_tx_room(struct net_device *ndev);
 bool edu_net_tx_queue(struct net_device *ndev, struct sk_buff *skb);
 void edu_net_tx_kick(struct net_device *ndev);
+void edu_net_debugfs_add(struct edu_dev *edu, struct dentry *dir);
 
 /* xdp.c: a frame and its headroom fit one page (see xdp.c's memory model) */
 #define EDU_XDP_FRAME_MAX	(SKB_WITH_OVERHEAD(PAGE_SIZE) - XDP_PACKET_HEADROOM)

@@ -18,6 +18,8 @@
  * With an XDP program attached, NAPI runs it on each received frame
  * before building the skb (xdp.c).
  */
+#include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/filter.h>
@@ -34,6 +36,8 @@
 #define EDU_NET_RING_MAX	4096
 #define EDU_NET_USECS_MAX	1000
 #define EDU_NET_FRAMES_MAX	256
+/* debugfs net_hold_suspend holds a suspend at most this long. */
+#define EDU_NET_HOLD_MAX_MS	10000
 
 /* Protects every edu_net's peer pointer (written here, read under RCU). */
 static DEFINE_MUTEX(edu_net_link_lock);
@@ -53,7 +57,13 @@ static DEFINE_MUTEX(edu_net_link_lock);
  * @pending: frames queued since the last doorbell (xmit path)
  * @coalesce: timer ringing the doorbell after @tx_usecs
  * @msg_enable: netif_msg_* level
- * @asleep: system sleep stopped the running interface (PM callbacks only)
+ * @state_lock: serialises ndo_open/ndo_stop with the PM callbacks
+ * @opened: ndo_open enabled NAPI, ndo_stop has not disabled it. Not
+ *	netif_running(): the core sets that before ndo_open, which then
+ *	waits for a runtime suspend that would see it
+ * @asleep: suspend detached the opened interface and disabled NAPI;
+ *	resume attaches it again and enables NAPI if still @opened (the
+ *	core does not open a detached interface)
  * @tx_syncp: guards @tx_packets/@tx_bytes (xmit path)
  * @tx_packets: frames accepted for transmission
  * @tx_bytes: their bytes
@@ -64,6 +74,10 @@ static DEFINE_MUTEX(edu_net_link_lock);
  * @tx_dropped: frames dropped on transmit (TX ring full, no peer)
  * @napi_polls: NAPI polls
  * @doorbells: doorbells rung by this interface (any context)
+ * @hold_suspend: debugfs net_hold_suspend: suspend waits before it reads
+ *	the interface's state while set
+ * @hold_rx: debugfs net_hold_rx: NAPI leaves received frames on @rxq
+ *	while set
  * @xdp: XDP program, RX queue info and counters (xdp.c)
  */
 struct edu_net {
@@ -80,6 +94,8 @@ struct edu_net {
 	u32 pending;
 	struct hrtimer coalesce;
 	u32 msg_enable;
+	struct mutex state_lock;	/* protects opened, asleep */
+	bool opened;
 	bool asleep;
 
 	struct u64_stats_sync tx_syncp;
@@ -92,6 +108,8 @@ struct edu_net {
 	u64_stats_t tx_dropped;
 	u64_stats_t napi_polls;
 	atomic64_t doorbells;
+	bool hold_suspend;
+	bool hold_rx;
 	struct edu_xdp xdp;
 };
 
@@ -239,6 +257,8 @@ static int edu_net_rx(struct edu_net *net, int budget)
 	struct sk_buff *skb;
 	int done = 0;
 
+	if (READ_ONCE(net->hold_rx))
+		return 0;
 	rcu_read_lock();
 	prog = rcu_dereference(net->xdp.prog);
 	while (done < budget && (skb = skb_dequeue(&net->rxq))) {
@@ -282,7 +302,8 @@ static int edu_net_poll(struct napi_struct *napi, int budget)
 	 * rung while we were scheduled did not schedule us once more.
 	 */
 	if (done < budget && napi_complete_done(napi, done) &&
-	    (!skb_queue_empty(&net->rxq) || !skb_queue_empty(&net->txq)))
+	    ((!skb_queue_empty(&net->rxq) && !READ_ONCE(net->hold_rx)) ||
+	     !skb_queue_empty(&net->txq)))
 		napi_schedule(napi);
 	return done;
 }
@@ -329,12 +350,16 @@ static int edu_net_open(struct net_device *ndev)
 	struct edu_net *net = netdev_priv(ndev);
 	int ret;
 
+	/* Resumed first, not under state_lock: a suspend may be taking it. */
 	ret = edu_pm_get(net->edu);
 	if (ret)
 		return ret;
 	netdev_reset_queue(ndev);
-	napi_enable(&net->napi);
-	netif_start_queue(ndev);
+	scoped_guard(mutex, &net->state_lock) {
+		napi_enable(&net->napi);
+		net->opened = true;
+		netif_start_queue(ndev);
+	}
 	guard(mutex)(&edu_net_link_lock);
 	edu_net_update_carriers(net);
 	return 0;
@@ -348,13 +373,31 @@ static int edu_net_stop(struct net_device *ndev)
 		netif_carrier_off(ndev);
 		edu_net_update_carriers(net);
 	}
-	netif_stop_queue(ndev);
-	hrtimer_cancel(&net->coalesce);
-	napi_disable(&net->napi);
+	scoped_guard(mutex, &net->state_lock) {
+		netif_stop_queue(ndev);
+		hrtimer_cancel(&net->coalesce);
+		/* A kernel close during system sleep: suspend disabled it. */
+		if (!net->asleep)
+			napi_disable(&net->napi);
+		net->opened = false;
+	}
 	skb_queue_purge(&net->txq);
 	skb_queue_purge(&net->rxq);
 	edu_pm_put(net->edu);
 	return 0;
+}
+
+/*
+ * debugfs net_hold_suspend: widen the window between the PM core starting
+ * a suspend and the callback reading the interface's state, so a test can
+ * run "ip link set up" into it. Bounded: a knob left set cannot wedge PM.
+ */
+static void edu_net_hold_suspend(struct edu_net *net)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(EDU_NET_HOLD_MAX_MS);
+
+	while (READ_ONCE(net->hold_suspend) && time_before(jiffies, end))
+		msleep(20);
 }
 
 /**
@@ -363,8 +406,10 @@ static int edu_net_stop(struct net_device *ndev)
  *
  * Frames stay on the rings; a peer may still queue some on ours (its
  * doorbell then finds NAPI disabled): edu_net_resume() polls once.
- * An interface that is down has nothing to stop, and runtime suspend
- * only happens while it is down.
+ * An interface that is down has nothing to stop. Runtime suspend only
+ * happens while it is down, but "up" may be on its way: the core marks
+ * the interface running before ndo_open, which waits for this suspend
+ * under RTNL. So what counts is @opened, under @state_lock.
  *
  * Context: process (PM callbacks, serialised by the PM core).
  */
@@ -373,9 +418,13 @@ void edu_net_suspend(struct edu_dev *edu)
 	struct net_device *ndev = edu->ndev;
 	struct edu_net *net;
 
-	if (!ndev || !netif_running(ndev))
+	if (!ndev)
 		return;
 	net = netdev_priv(ndev);
+	edu_net_hold_suspend(net);
+	guard(mutex)(&net->state_lock);
+	if (!net->opened)
+		return;
 	netif_device_detach(ndev);
 	hrtimer_cancel(&net->coalesce);
 	napi_disable(&net->napi);
@@ -391,9 +440,15 @@ void edu_net_resume(struct edu_dev *edu)
 	if (!ndev)
 		return;
 	net = netdev_priv(ndev);
+	guard(mutex)(&net->state_lock);
 	if (!net->asleep)
 		return;
 	net->asleep = false;
+	if (!net->opened) {
+		/* Closed meanwhile: NAPI stays disabled until ndo_open. */
+		netif_device_attach(ndev);
+		return;
+	}
 	napi_enable(&net->napi);
 	netif_device_attach(ndev);
 	local_bh_disable();
@@ -689,6 +744,45 @@ static void edu_net_destroy(void *data)
 	free_netdev(ndev);
 }
 
+static int edu_net_hold_rx_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct edu_net *)data)->hold_rx);
+	return 0;
+}
+
+/* Released: NAPI delivers what was held. */
+static int edu_net_hold_rx_set(void *data, u64 val)
+{
+	struct edu_net *net = data;
+
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(net->hold_rx, val);
+	if (!val) {
+		local_bh_disable();
+		napi_schedule(&net->napi);
+		local_bh_enable();
+	}
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(edu_net_hold_rx_fops, edu_net_hold_rx_get, edu_net_hold_rx_set,
+			 "%llu\n");
+
+/**
+ * edu_net_debugfs_add() - the interface's fault-injection knobs
+ * @edu: the device, with its interface
+ * @dir: the device's debugfs directory
+ *
+ * Removed with @dir before the interface goes (edu_debugfs_remove()).
+ */
+void edu_net_debugfs_add(struct edu_dev *edu, struct dentry *dir)
+{
+	struct edu_net *net = netdev_priv(edu->ndev);
+
+	debugfs_create_bool("net_hold_suspend", 0600, dir, &net->hold_suspend);
+	debugfs_create_file_unsafe("net_hold_rx", 0600, dir, net, &edu_net_hold_rx_fops);
+}
+
 /* Remove: take the interface down before the hardware goes away. */
 void edu_net_remove(struct edu_dev *edu)
 {
@@ -737,6 +831,7 @@ int edu_net_create(struct edu_dev *edu)
 	net->rx_ring = EDU_NET_RING_DEFAULT;
 	net->tx_frames = 1;
 	net->msg_enable = netif_msg_init(-1, NETIF_MSG_DRV | NETIF_MSG_PROBE | NETIF_MSG_LINK);
+	mutex_init(&net->state_lock);
 	skb_queue_head_init(&net->txq);
 	skb_queue_head_init(&net->rxq);
 	u64_stats_init(&net->tx_syncp);
