@@ -210,6 +210,18 @@ static netdev_tx_t edu_net_xmit(struct sk_buff *skb, struct net_device *ndev)
 	return NETDEV_TX_OK;
 }
 
+/*
+ * A frame crossing the cable becomes the peer's, as veth's do
+ * (__dev_forward_skb()): it may wait on the peer's RX ring after we are
+ * unbound and freed, so nothing in it may point at us any more. Frames
+ * crossing namespaces lose their old state too.
+ */
+static void edu_net_rehome(struct sk_buff *skb, struct edu_net *net, struct edu_net *peer)
+{
+	skb_scrub_packet(skb, !net_eq(dev_net(net->ndev), dev_net(peer->ndev)));
+	skb->dev = peer->ndev;
+}
+
 /* TX completion: hand the frames to the peer's RX ring, ring its doorbell. */
 static void edu_net_tx_complete(struct edu_net *net)
 {
@@ -228,6 +240,7 @@ static void edu_net_tx_complete(struct edu_net *net)
 			dropped++;
 			continue;
 		}
+		edu_net_rehome(skb, net, peer);
 		skb_queue_tail(&peer->rxq, skb);
 		passed++;
 	}
@@ -268,9 +281,6 @@ static int edu_net_rx(struct edu_net *net, int budget)
 			skb = edu_xdp_rx(ndev, &net->xdp, prog, skb, &redirected);
 			if (!skb)
 				continue;
-		} else {
-			/* A frame crossing namespaces must not carry its old state. */
-			skb_scrub_packet(skb, !net_eq(dev_net(skb->dev), dev_net(ndev)));
 		}
 		skb->protocol = eth_type_trans(skb, ndev);
 		bytes += skb->len + ETH_HLEN;
