@@ -64,14 +64,17 @@ static DEFINE_MUTEX(edu_net_link_lock);
  * @asleep: suspend detached the opened interface and disabled NAPI;
  *	resume attaches it again and enables NAPI if still @opened (the
  *	core does not open a detached interface)
- * @tx_syncp: guards @tx_packets/@tx_bytes (xmit path)
+ * @tx_syncp: guards the xmit path's counters below; their one writer
+ *	holds the TX queue lock (xmit, XDP_TX, ndo_xdp_xmit)
  * @tx_packets: frames accepted for transmission
  * @tx_bytes: their bytes
- * @rx_syncp: guards the NAPI counters below
+ * @tx_dropped: frames xmit dropped (TX ring full)
+ * @rx_syncp: guards NAPI's counters below; their one writer is our poll
  * @rx_packets: frames delivered
  * @rx_bytes: their bytes
  * @rx_dropped: frames dropped because the RX ring was full
- * @tx_dropped: frames dropped on transmit (TX ring full, no peer)
+ * @cable_dropped: frames TX completion could not hand over (no peer, the
+ *	peer down, its RX ring full); reported within tx_dropped
  * @napi_polls: NAPI polls
  * @doorbells: doorbells rung by this interface (any context)
  * @hold_suspend: debugfs net_hold_suspend: suspend waits before it reads
@@ -101,11 +104,12 @@ struct edu_net {
 	struct u64_stats_sync tx_syncp;
 	u64_stats_t tx_packets;
 	u64_stats_t tx_bytes;
+	u64_stats_t tx_dropped;
 	struct u64_stats_sync rx_syncp;
 	u64_stats_t rx_packets;
 	u64_stats_t rx_bytes;
 	u64_stats_t rx_dropped;
-	u64_stats_t tx_dropped;
+	u64_stats_t cable_dropped;
 	u64_stats_t napi_polls;
 	atomic64_t doorbells;
 	bool hold_suspend;
@@ -186,9 +190,9 @@ static netdev_tx_t edu_net_xmit(struct sk_buff *skb, struct net_device *ndev)
 
 	if (!edu_net_tx_queue(ndev, skb)) {
 		/* Not reached while the queue is stopped in time; count it. */
-		u64_stats_update_begin(&net->rx_syncp);
+		u64_stats_update_begin(&net->tx_syncp);
 		u64_stats_inc(&net->tx_dropped);
-		u64_stats_update_end(&net->rx_syncp);
+		u64_stats_update_end(&net->tx_syncp);
 		dev_kfree_skb_any(skb);
 		return NETDEV_TX_OK;
 	}
@@ -251,7 +255,7 @@ static void edu_net_tx_complete(struct edu_net *net)
 
 	if (dropped) {
 		u64_stats_update_begin(&net->rx_syncp);
-		u64_stats_add(&net->tx_dropped, dropped);
+		u64_stats_add(&net->cable_dropped, dropped);
 		u64_stats_update_end(&net->rx_syncp);
 	}
 	if (pkts) {
@@ -466,15 +470,18 @@ void edu_net_resume(struct edu_dev *edu)
 	local_bh_enable();
 }
 
+/* Each u64_stats_sync has one writer: a drop is counted where it happens. */
 static void edu_net_get_stats64(struct net_device *ndev, struct rtnl_link_stats64 *s)
 {
 	struct edu_net *net = netdev_priv(ndev);
+	u64 cable_dropped;
 	unsigned int start;
 
 	do {
 		start = u64_stats_fetch_begin(&net->tx_syncp);
 		s->tx_packets = u64_stats_read(&net->tx_packets);
 		s->tx_bytes = u64_stats_read(&net->tx_bytes);
+		s->tx_dropped = u64_stats_read(&net->tx_dropped);
 	} while (u64_stats_fetch_retry(&net->tx_syncp, start));
 
 	do {
@@ -482,8 +489,9 @@ static void edu_net_get_stats64(struct net_device *ndev, struct rtnl_link_stats6
 		s->rx_packets = u64_stats_read(&net->rx_packets);
 		s->rx_bytes = u64_stats_read(&net->rx_bytes);
 		s->rx_dropped = u64_stats_read(&net->rx_dropped);
-		s->tx_dropped = u64_stats_read(&net->tx_dropped);
+		cable_dropped = u64_stats_read(&net->cable_dropped);
 	} while (u64_stats_fetch_retry(&net->rx_syncp, start));
+	s->tx_dropped += cable_dropped;
 }
 
 static const struct net_device_ops edu_net_ops = {

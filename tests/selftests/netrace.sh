@@ -5,7 +5,8 @@
 # window held open by a debugfs knob (Documentation/edu.rst, debugfs):
 # frames waiting on an interface's RX ring (net_hold_rx) while their
 # sender is unbound, then delivered (KASAN on the debug kernel sees a
-# freed sender read), and "ip link set up" run into a runtime suspend
+# freed sender read), drops counted exactly by their one writer (its
+# own u64_stats_sync), and "ip link set up" run into a runtime suspend
 # held at its read of the interface's state (net_hold_suspend), which
 # must not deadlock under RTNL. A hang is caught by a bound on each
 # command, not by timing it. The RTNL check runs last: when it fails,
@@ -75,6 +76,36 @@ for i in range(count):
 sent_and_moved() {
 	[ "$(stat_of "$1" tx_packets)" = "$2" ] &&
 		reads "/sys/class/net/$1/queues/tx-0/byte_queue_limits/inflight" 0
+}
+
+# --- drops counted once, by their one writer ---
+
+# edu0 sends 20 frames to edu1, whose 16-frame RX ring is held full:
+# edu0's TX completion (NAPI) drops 4, which its tx_dropped counts
+# exactly; edu1 then delivers 16. (xmit's own drops have a counter of
+# their own, under the xmit path's syncp.)
+cable_drops_exact() {
+	local if0 if1 mac1 tx drop rx
+	ifname "$P0" && if0=$REPLY && ifname "$P1" && if1=$REPLY || fail "no interfaces"
+	rd "/sys/class/net/$if1/address" && mac1=$REPLY
+	echo "$N1" >"$E0/peer" || fail "cannot link edu0 to edu1"
+	ip link set "$if0" up && ip link set "$if1" up || fail "ip link set up failed"
+	wait_for 50 reads "/sys/class/net/$if0/carrier" 1 || fail "$if0: no carrier"
+	ethtool -G "$if1" rx 16 || fail "ethtool -G $if1 rx 16 failed"
+	echo 1 >"$DBG/$P1/net_hold_rx" || fail "no net_hold_rx knob"
+	tx=$(stat_of "$if0" tx_packets) && drop=$(stat_of "$if0" tx_dropped) &&
+		rx=$(stat_of "$if1" rx_packets) || fail "no statistics"
+	python3 -c "$PYSEND" "$if0" "$mac1" 20 || fail "sending from $if0 failed"
+	wait_for 50 sent_and_moved "$if0" $((tx + 20)) || fail "$if0 did not complete 20 frames"
+	[ "$(stat_of "$if0" tx_dropped)" = $((drop + 4)) ] ||
+		fail "$if0: tx_dropped $(stat_of "$if0" tx_dropped), expected $((drop + 4))"
+	echo 0 >"$DBG/$P1/net_hold_rx"
+	wait_for 50 reads "/sys/class/net/$if1/statistics/rx_packets" $((rx + 16)) ||
+		fail "$if1: rx_packets $(stat_of "$if1" rx_packets), expected $((rx + 16))"
+	sleep 0.3
+	[ "$(stat_of "$if1" rx_packets)" = $((rx + 16)) ] || fail "$if1: more than 16 delivered"
+	echo "$if0: 4 dropped of 20, $if1: 16 delivered"
+	ethtool -G "$if1" rx 256 && ip link set "$if0" down && ip link set "$if1" down
 }
 
 # --- frames outlive their sender on the peer's RX ring ---
@@ -161,6 +192,8 @@ pci_of edu0 && P0=$REPLY && pci_of edu1 && P1=$REPLY || exit 1
 E0=/sys/bus/pci/devices/$P0
 N1=1
 
+ok_if "tx_dropped exact: 20 frames into a held 16-frame RX ring, 4 dropped by TX completion" \
+	cable_drops_exact
 ok_if "frames held on edu1's RX ring (net_hold_rx) outlive their sender edu0 (unbound): delivered" \
 	held_frames_outlive_sender
 ok_if "ip link set up into a runtime suspend held at its state read (net_hold_suspend): both end" \
