@@ -273,6 +273,7 @@ void edu_net_irq(struct edu_dev *edu);
 int edu_net_link(struct edu_dev *edu, struct edu_dev *peer);
 int edu_net_peer_index(struct edu_dev *edu);
 struct edu_xdp *edu_net_xdp(struct net_device *ndev);
+bool edu_net_tx_fenced(struct net_device *ndev);
 bool edu_net_tx_room(struct net_device *ndev);
 bool edu_net_tx_queue(struct net_device *ndev, struct sk_buff *skb);
 void edu_net_tx_kick(struct net_device *ndev);

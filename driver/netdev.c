@@ -64,6 +64,11 @@ static DEFINE_MUTEX(edu_net_link_lock);
  * @asleep: suspend detached the opened interface and disabled NAPI;
  *	resume attaches it again and enables NAPI if still @opened (the
  *	core does not open a detached interface)
+ * @fenced: suspend closed the doorbells until resume: xmit and
+ *	ndo_xdp_xmit read it under the TX queue lock, which writes take;
+ *	a peer's TX completion reads it under RCU, which suspend waits for
+ * @suspended: suspend is complete: a doorbell now would reach a quiesced
+ *	device (a bug, warned about)
  * @tx_syncp: guards the xmit path's counters below; their one writer
  *	holds the TX queue lock (xmit, XDP_TX, ndo_xdp_xmit)
  * @tx_packets: frames accepted for transmission
@@ -100,6 +105,8 @@ struct edu_net {
 	struct mutex state_lock;	/* protects opened, asleep */
 	bool opened;
 	bool asleep;
+	bool fenced;
+	bool suspended;
 
 	struct u64_stats_sync tx_syncp;
 	u64_stats_t tx_packets;
@@ -120,6 +127,10 @@ struct edu_net {
 /* Raise @reason on @target's device, counted as @net's doorbell. */
 static void edu_net_doorbell(struct edu_net *net, struct edu_net *target, u32 reason)
 {
+	/* @fenced keeps every path off a suspended device; one that is not is a bug. */
+	if (WARN_ONCE(READ_ONCE(target->suspended), "%s: doorbell on suspended %s\n",
+		      netdev_name(net->ndev), netdev_name(target->ndev)))
+		return;
 	edu_write(target->edu, EDU_REG_IRQ_RAISE, reason);
 	atomic64_inc(&net->doorbells);
 }
@@ -139,6 +150,11 @@ static enum hrtimer_restart edu_net_coalesce_fire(struct hrtimer *timer)
 }
 
 /* Caller holds the TX queue lock (all the helpers below too). */
+bool edu_net_tx_fenced(struct net_device *ndev)
+{
+	return ((struct edu_net *)netdev_priv(ndev))->fenced;
+}
+
 bool edu_net_tx_room(struct net_device *ndev)
 {
 	struct edu_net *net = netdev_priv(ndev);
@@ -188,8 +204,11 @@ static netdev_tx_t edu_net_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
 	struct edu_net *net = netdev_priv(ndev);
 
-	if (!edu_net_tx_queue(ndev, skb)) {
-		/* Not reached while the queue is stopped in time; count it. */
+	/*
+	 * Fenced: suspended, or suspending and a completion woke the queue
+	 * after netif_device_detach(). Not reached otherwise; count it.
+	 */
+	if (unlikely(net->fenced) || !edu_net_tx_queue(ndev, skb)) {
 		u64_stats_update_begin(&net->tx_syncp);
 		u64_stats_inc(&net->tx_dropped);
 		u64_stats_update_end(&net->tx_syncp);
@@ -248,8 +267,11 @@ static void edu_net_tx_complete(struct edu_net *net)
 		skb_queue_tail(&peer->rxq, skb);
 		passed++;
 	}
-	/* Our own poll delivers looped frames; another device needs its doorbell. */
-	if (passed && peer != net)
+	/*
+	 * Our own poll delivers looped frames; another device needs its
+	 * doorbell, unless it is suspending: its resume polls.
+	 */
+	if (passed && peer != net && !READ_ONCE(peer->fenced))
 		edu_net_doorbell(net, peer, EDU_IRQ_NET_RX);
 	rcu_read_unlock();
 
@@ -260,7 +282,8 @@ static void edu_net_tx_complete(struct edu_net *net)
 	}
 	if (pkts) {
 		netdev_completed_queue(net->ndev, pkts, bytes);
-		if (netif_queue_stopped(net->ndev))
+		/* Not a queue suspend stopped (xmit's fence covers a race). */
+		if (netif_queue_stopped(net->ndev) && netif_device_present(net->ndev))
 			netif_wake_queue(net->ndev);
 	}
 }
@@ -414,6 +437,14 @@ static void edu_net_hold_suspend(struct edu_net *net)
 		msleep(20);
 }
 
+/* Open or close the doorbells' fence (see @fenced). */
+static void edu_net_fence(struct edu_net *net, bool on)
+{
+	netif_tx_lock_bh(net->ndev);
+	WRITE_ONCE(net->fenced, on);
+	netif_tx_unlock_bh(net->ndev);
+}
+
 /**
  * edu_net_suspend() - system sleep: stop a running interface
  * @edu: the device
@@ -424,6 +455,10 @@ static void edu_net_hold_suspend(struct edu_net *net)
  * happens while it is down, but "up" may be on its way: the core marks
  * the interface running before ndo_open, which waits for this suspend
  * under RTNL. So what counts is @opened, under @state_lock.
+ *
+ * netif_device_detach() stops the queue but waits for nobody, and NAPI
+ * or a peer may ring a doorbell meanwhile: the fence (@fenced) closes
+ * every doorbell path first, whether the interface is up or not.
  *
  * Context: process (PM callbacks, serialised by the PM core).
  */
@@ -437,12 +472,16 @@ void edu_net_suspend(struct edu_dev *edu)
 	net = netdev_priv(ndev);
 	edu_net_hold_suspend(net);
 	guard(mutex)(&net->state_lock);
-	if (!net->opened)
-		return;
-	netif_device_detach(ndev);
-	hrtimer_cancel(&net->coalesce);
-	napi_disable(&net->napi);
-	net->asleep = true;
+	edu_net_fence(net, true);
+	if (net->opened) {
+		netif_device_detach(ndev);
+		hrtimer_cancel(&net->coalesce);
+		napi_disable(&net->napi);
+		net->asleep = true;
+	}
+	/* A peer's TX completion that saw no fence is done after this. */
+	synchronize_net();
+	WRITE_ONCE(net->suspended, true);
 }
 
 /* Context: process (PM callbacks). */
@@ -455,6 +494,8 @@ void edu_net_resume(struct edu_dev *edu)
 		return;
 	net = netdev_priv(ndev);
 	guard(mutex)(&net->state_lock);
+	WRITE_ONCE(net->suspended, false);
+	edu_net_fence(net, false);
 	if (!net->asleep)
 		return;
 	net->asleep = false;

@@ -261,6 +261,11 @@ int edu_xdp_xmit(struct net_device *ndev, int n, struct xdp_frame **frames, u32 
 
 	txq = netdev_get_tx_queue(ndev, 0);
 	__netif_tx_lock(txq, smp_processor_id());
+	/* Running and with carrier, but suspending: no doorbell (netdev.c). */
+	if (edu_net_tx_fenced(ndev)) {
+		__netif_tx_unlock(txq);
+		return -ENETDOWN;
+	}
 	for (; sent < n; sent++) {
 		if (!edu_net_tx_room(ndev))
 			break;
