@@ -36,11 +36,11 @@ alive() {
 	[ "$st" != Z ]
 }
 
-# blocked PID: PID sleeps uninterruptibly (in the kernel, waiting)
-blocked() {
-	local st
-	read -r _ _ st _ 2>/dev/null <"/proc/$1/stat" || return 1
-	[ "$st" = D ]
+# running IF: the core marked IF running (__LINK_STATE_START, which it
+# sets before ndo_open): its "dormant" reads then, and takes no RTNL
+running() {
+	local v
+	read -r v 2>/dev/null <"/sys/class/net/$1/dormant"
 }
 
 # bg_wait PID TENTHS: PID's exit status once it ends within TENTHS
@@ -155,8 +155,9 @@ up_into_runtime_suspend() {
 		fail "edu0 $(<"$E0/power/runtime_status"), not held suspending"
 	ip link set "$ifc" up >"$T-up.out" 2>&1 &
 	pid=$!
-	# ndo_open waits for the suspend to end, under RTNL
-	wait_for 50 blocked "$pid" || { alive "$pid" && fail "ip link set up did not block"; }
+	# past the core's "running", into ndo_open, which waits for the suspend
+	wait_for 50 running "$ifc" || fail "$ifc never marked running by ip link set up"
+	alive "$pid" || fail "ip link set $ifc up ended during the held suspend: $(<"$T-up.out")"
 	echo N >"$DBG/$P0/net_hold_suspend"
 	bg_wait "$pid" 300
 	rc=$?
