@@ -1240,21 +1240,12 @@ TEST(concurrent_regions)
 /* The "bufs" line of eduN's debugfs queue: buffers mapped for it, or -errno. */
 static int queue_bufs(unsigned int index)
 {
-	char path[384], line[64];
-	int bufs = -EIO, ret;
-	FILE *f;
+	struct edu_queue q;
+	int ret = edu_queue_read(index, &q);
 
-	ret = edu_knob_path(index, true, "queue", path, sizeof(path));
 	if (ret)
 		return ret;
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "bufs %d", &bufs) == 1)
-			break;
-	fclose(f);
-	return bufs;
+	return q.bufs < 0 ? -EIO : q.bufs;
 }
 
 #define EDU_BUFS_MAX_DEFAULT	256

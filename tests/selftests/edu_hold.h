@@ -101,26 +101,48 @@ static inline int edu_knob_read(unsigned int index, bool debug, const char *name
 	return ret;
 }
 
-/* eduN's DMA engine as debugfs queue shows it: 0 or -errno. */
-static inline int edu_queue_state(unsigned int index, unsigned int *depth, int *active)
+/* What eduN's debugfs queue shows of its DMA engine (-1: no such line). */
+struct edu_queue {
+	int depth;
+	int active;
+	int bufs;
+};
+
+/* Read eduN's debugfs queue in one pass: 0 or -errno. */
+static inline int edu_queue_read(unsigned int index, struct edu_queue *q)
 {
-	bool got_depth = false, got_active = false;
 	char path[384], line[64];
 	FILE *f;
 	int ret;
 
+	*q = (struct edu_queue){ -1, -1, -1 };
 	ret = edu_knob_path(index, true, "queue", path, sizeof(path));
 	if (ret)
 		return ret;
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		got_depth |= sscanf(line, "depth %u", depth) == 1;
-		got_active |= sscanf(line, "active %d", active) == 1;
-	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "depth %d", &q->depth) != 1 &&
+		    sscanf(line, "active %d", &q->active) != 1)
+			sscanf(line, "bufs %d", &q->bufs);
 	fclose(f);
-	return got_depth && got_active ? 0 : -EIO;
+	return 0;
+}
+
+/* eduN's DMA engine as debugfs queue shows it: 0 or -errno. */
+static inline int edu_queue_state(unsigned int index, unsigned int *depth, int *active)
+{
+	struct edu_queue q;
+	int ret = edu_queue_read(index, &q);
+
+	if (ret)
+		return ret;
+	if (q.depth < 0 || q.active < 0)
+		return -EIO;
+	*depth = q.depth;
+	*active = q.active;
+	return 0;
 }
 
 /*

@@ -71,6 +71,16 @@ for i in range(count):
     s.send(dst + src + struct.pack("!H", 0x88b5) + b"edu-netrace".ljust(46, b"\0"))
 '
 
+# cable_up: edu0 linked to edu1, both up; sets if0, if1 (their interfaces)
+# and mac1 (edu1's address) in the caller's locals
+cable_up() {
+	ifname "$P0" && if0=$REPLY && ifname "$P1" && if1=$REPLY || fail "no interfaces"
+	rd "/sys/class/net/$if1/address" && mac1=$REPLY
+	echo "$N1" >"$E0/peer" || fail "cannot link edu0 to edu1"
+	ip link set "$if0" up && ip link set "$if1" up || fail "ip link set up failed"
+	wait_for 50 reads "/sys/class/net/$if0/carrier" 1 || fail "$if0: no carrier"
+}
+
 # sent_and_moved IF N: IF counted N frames sent and its NAPI completed
 # them all (BQL: none in flight), so they sit on its peer's RX ring
 sent_and_moved() {
@@ -86,11 +96,7 @@ sent_and_moved() {
 # their own, under the xmit path's syncp.)
 cable_drops_exact() {
 	local if0 if1 mac1 tx drop rx
-	ifname "$P0" && if0=$REPLY && ifname "$P1" && if1=$REPLY || fail "no interfaces"
-	rd "/sys/class/net/$if1/address" && mac1=$REPLY
-	echo "$N1" >"$E0/peer" || fail "cannot link edu0 to edu1"
-	ip link set "$if0" up && ip link set "$if1" up || fail "ip link set up failed"
-	wait_for 50 reads "/sys/class/net/$if0/carrier" 1 || fail "$if0: no carrier"
+	cable_up
 	ethtool -G "$if1" rx 16 || fail "ethtool -G $if1 rx 16 failed"
 	echo 1 >"$DBG/$P1/net_hold_rx" || fail "no net_hold_rx knob"
 	tx=$(stat_of "$if0" tx_packets) && drop=$(stat_of "$if0" tx_dropped) &&
@@ -112,11 +118,7 @@ cable_drops_exact() {
 
 held_frames_outlive_sender() {
 	local if0 if1 mac1 tx rx rc
-	ifname "$P0" && if0=$REPLY && ifname "$P1" && if1=$REPLY || fail "no interfaces"
-	rd "/sys/class/net/$if1/address" && mac1=$REPLY
-	echo "$N1" >"$E0/peer" || fail "cannot link edu0 to edu1"
-	ip link set "$if0" up && ip link set "$if1" up || fail "ip link set up failed"
-	wait_for 50 reads "/sys/class/net/$if0/carrier" 1 || fail "$if0: no carrier"
+	cable_up
 	echo 1 >"$DBG/$P1/net_hold_rx" || fail "no net_hold_rx knob"
 	tx=$(stat_of "$if0" tx_packets) && rx=$(stat_of "$if1" rx_packets) || fail "no statistics"
 	python3 -c "$PYSEND" "$if0" "$mac1" 10 || fail "sending from $if0 failed"
