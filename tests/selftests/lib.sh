@@ -142,6 +142,24 @@ edu_unload() {
 # tens of seconds there): tests/check-debug.sh sets 10.
 EDU_TIME_SCALE=${EDU_TIME_SCALE:-1}
 
+# alive PID: PID is running (not a zombie)
+alive() {
+	local st
+	read -r _ _ st _ 2>/dev/null <"/proc/$1/stat" || return 1
+	[ "$st" != Z ]
+}
+
+# bg_wait PID TENTHS: PID's exit status once it ends within TENTHS tenths
+# of a second, else 124
+bg_wait() {
+	local pid=$1 n=$2
+	while alive "$pid"; do
+		((n-- > 0)) || return 124
+		sleep 0.1
+	done
+	wait "$pid"
+}
+
 # WAIT_SLEEP: the command wait_for pauses with. pm-sleep.sh sets busybox's:
 # after a system suspend, /bin/sleep (from 9p) can no longer run.
 WAIT_SLEEP=${WAIT_SLEEP:-sleep}

@@ -216,13 +216,6 @@ dead() {
 	! alive "$1"
 }
 
-# alive PID
-alive() {
-	local st
-	read -r _ _ st _ 2>/dev/null <"/proc/$1/stat" || return 1
-	[ "$st" != Z ]
-}
-
 # bg NAME COMMAND...: COMMAND in the background, its output in $T-NAME.out,
 # its status in $T-NAME.rc once it ends; one left by a failed test is
 # stopped first

@@ -140,13 +140,6 @@ counters() {
 	echo "$out" >"$3"
 }
 
-# alive PID: PID is running (not a zombie)
-alive() {
-	local a b st
-	read -r a b st _ 2>/dev/null <"/proc/$1/stat" || return 1
-	[ "$st" != Z ]
-}
-
 # bg_ping NS ARGS...: ping ARGS from NS in the background, output in
 # $T-bg.out, pid in BG and $T-bg.pid; the calling check's exit stops it.
 bg_ping() {
@@ -173,17 +166,6 @@ stop_bg() {
 	while alive "$pid" && ((n-- > 0)); do
 		sleep 0.1
 	done
-}
-
-# bg_wait PID TENTHS: PID's exit status once it ends within TENTHS tenths
-# of a second, else 124
-bg_wait() {
-	local pid=$1 n=$2
-	while alive "$pid"; do
-		((n-- > 0)) || return 124
-		sleep 0.1
-	done
-	wait "$pid"
 }
 
 # bounded TENTHS COMMAND...: COMMAND's status if it ends within TENTHS

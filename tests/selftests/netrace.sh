@@ -29,29 +29,11 @@ stat_of() {
 	rd "/sys/class/net/$1/statistics/$2" && echo "$REPLY"
 }
 
-# alive PID: running, not a zombie
-alive() {
-	local st
-	read -r _ _ st _ 2>/dev/null <"/proc/$1/stat" || return 1
-	[ "$st" != Z ]
-}
-
 # running IF: the core marked IF running (__LINK_STATE_START, which it
 # sets before ndo_open): its "dormant" reads then, and takes no RTNL
 running() {
 	local v
 	read -r v 2>/dev/null <"/sys/class/net/$1/dormant"
-}
-
-# bg_wait PID TENTHS: PID's exit status once it ends within TENTHS
-# tenths of a second (times EDU_TIME_SCALE), else 124
-bg_wait() {
-	local pid=$1 n=$(($2 * EDU_TIME_SCALE))
-	while alive "$pid"; do
-		((n-- > 0)) || return 124
-		sleep 0.1
-	done
-	wait "$pid"
 }
 
 # status_is DEV STATUS: DEV's power/runtime_status
@@ -161,7 +143,7 @@ up_into_runtime_suspend() {
 	wait_for 50 running "$ifc" || fail "$ifc never marked running by ip link set up"
 	alive "$pid" || fail "ip link set $ifc up ended during the held suspend: $(<"$T-up.out")"
 	echo N >"$DBG/$P0/net_hold_suspend"
-	bg_wait "$pid" 300
+	bg_wait "$pid" $((300 * EDU_TIME_SCALE))
 	rc=$?
 	if [ $rc = 124 ]; then
 		echo 124 >"$T-hung"
