@@ -13,16 +13,19 @@ refused_at_load() {
 	[ ! -e /sys/module/edu ] || fail "module stayed loaded"
 }
 
-timeout_refused() {
-	local p=/sys/module/edu/parameters/dma_timeout_ms before
-	before=$(cat $p)
-	! echo "$1" >$p 2>/dev/null || fail "dma_timeout_ms=$1 accepted"
-	[ "$(cat $p)" = "$before" ] || fail "value changed to $(cat $p)"
+# param_refused NAME VALUE: writing VALUE to edu's parameter NAME fails
+# and leaves it as it was
+param_refused() {
+	local p=/sys/module/edu/parameters/$1 before
+	before=$(cat "$p")
+	! echo "$2" >"$p" 2>/dev/null || fail "$1=$2 accepted"
+	[ "$(cat "$p")" = "$before" ] || fail "value changed to $(cat "$p")"
 }
 
-timeout_accepted() {
-	echo "$1" >/sys/module/edu/parameters/dma_timeout_ms &&
-		[ "$(cat /sys/module/edu/parameters/dma_timeout_ms)" = "$1" ]
+# param_accepted NAME VALUE: writing VALUE to NAME takes effect
+param_accepted() {
+	echo "$2" >"/sys/module/edu/parameters/$1" &&
+		[ "$(cat "/sys/module/edu/parameters/$1")" = "$2" ]
 }
 
 file_size_follows_buf_size() {
@@ -43,12 +46,20 @@ ok_if "dma_timeout_ms=5 refused at load" refused_at_load dma_timeout_ms=5
 modprobe edu
 ok_if "buf_size defaults to 4095 (QEMU 7.2 quirk), read-only" \
 	test "$(stat -c %a /sys/module/edu/parameters/buf_size) $(cat /sys/module/edu/parameters/buf_size)" = "444 4095"
-ok_if "dma_timeout_ms=9 refused at runtime" timeout_refused 9
-ok_if "dma_timeout_ms=60001 refused at runtime" timeout_refused 60001
-ok_if "dma_timeout_ms=-1 refused at runtime" timeout_refused -1
-ok_if "dma_timeout_ms=1s refused at runtime" timeout_refused 1s
-ok_if "dma_timeout_ms=500 accepted at runtime" timeout_accepted 500
-ok_if "dma_timeout_ms=1000 accepted at runtime" timeout_accepted 1000
+ok_if "dma_timeout_ms=9 refused at runtime" param_refused dma_timeout_ms 9
+ok_if "dma_timeout_ms=60001 refused at runtime" param_refused dma_timeout_ms 60001
+ok_if "dma_timeout_ms=-1 refused at runtime" param_refused dma_timeout_ms -1
+ok_if "dma_timeout_ms=1s refused at runtime" param_refused dma_timeout_ms 1s
+ok_if "dma_timeout_ms=500 accepted at runtime" param_accepted dma_timeout_ms 500
+ok_if "dma_timeout_ms=1000 accepted at runtime" param_accepted dma_timeout_ms 1000
+ok_if "dma_bufs_max=0 refused at load" refused_at_load dma_bufs_max=0
+modprobe edu
+ok_if "dma_bufs_max=0 refused at runtime" param_refused dma_bufs_max 0
+ok_if "dma_bufs_max=65537 refused at runtime" param_refused dma_bufs_max 65537
+ok_if "dma_bufs_max=-1 refused at runtime" param_refused dma_bufs_max -1
+ok_if "dma_bufs_max=2x refused at runtime" param_refused dma_bufs_max 2x
+ok_if "dma_bufs_max=65536 accepted at runtime" param_accepted dma_bufs_max 65536
+ok_if "dma_bufs_max=256 (the default) accepted at runtime" param_accepted dma_bufs_max 256
 ok_if "buf_size=1000: file is 1000 bytes, transfers bounded" file_size_follows_buf_size
 for bin in dma_test dma_test_32; do
 	ksft "$BIN/$bin"
